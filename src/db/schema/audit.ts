@@ -1,0 +1,51 @@
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The hash-chained audit trail. Append-only: a trigger (migration
+ * 0001_audit_append_only) refuses UPDATE, DELETE and TRUNCATE.
+ */
+export const auditEntries = pgTable(
+  "audit_entries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** agent-<id> or governance */
+    chain: text("chain").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    eventType: text("event_type").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
+    agentId: integer("agent_id"),
+    sessionId: text("session_id"),
+    /** HMAC-SHA256 pseudonym of the Slack user id (or a system actor name). */
+    actor: text("actor"),
+    data: jsonb("data").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [uniqueIndex("audit_chain_seq_uq").on(t.chain, t.seq), index("audit_occurred_idx").on(t.occurredAt)],
+);
+export type AuditEntryRow = typeof auditEntries.$inferSelect;
+
+/** The head of each chain; its row lock serialises appends per chain. */
+export const auditChainHeads = pgTable("audit_chain_heads", {
+  chain: text("chain").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+});
+
+/** Daily anchors: the heads of all chains hashed together and published. */
+export const auditAnchors = pgTable("audit_anchors", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  anchorHash: text("anchor_hash").notNull(),
+  heads: jsonb("heads").notNull(),
+  anchoredAt: timestamp("anchored_at", { withTimezone: true }).notNull().defaultNow(),
+});

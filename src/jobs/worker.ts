@@ -1,0 +1,43 @@
+import { type ConnectionOptions, type Job, Worker } from "bullmq";
+import type { Logger } from "pino";
+import { JOB_NAMES, JOB_PAYLOADS, type JobName, type JobPayload } from "./map.ts";
+import { QUEUE_NAME } from "./queue.ts";
+
+export type Processor<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<void>;
+export type Processors = { [N in JobName]: Processor<N> };
+
+/** Refuses to start if any job name in the map has no processor. */
+export function assertProcessors(processors: Partial<Processors>): asserts processors is Processors {
+  const missing = JOB_NAMES.filter((n) => typeof processors[n] !== "function");
+  if (missing.length)
+    throw new Error(`no processor for job ${missing.join(", ")}: refusing to start the worker`);
+}
+
+export function createWorker(
+  connection: ConnectionOptions,
+  prefix: string,
+  processors: Partial<Processors>,
+  logger: Logger,
+  concurrency = 20,
+): Worker {
+  assertProcessors(processors);
+  const worker = new Worker(
+    QUEUE_NAME,
+    async (job) => {
+      const name = job.name as JobName;
+      const schema = JOB_PAYLOADS[name];
+      if (!schema) throw new Error(`unknown job ${job.name}`);
+      const payload = schema.parse(job.data);
+      await (processors[name] as Processor<typeof name>)(payload as never, job);
+    },
+    { connection, prefix, concurrency, autorun: true },
+  );
+  worker.on("failed", (job, err) => {
+    logger.warn(
+      { job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+      "job failed",
+    );
+  });
+  worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
+  return worker;
+}

@@ -1,0 +1,41 @@
+import { loadGovernorConfig } from "./config/governor.ts";
+import { parseEnv } from "./config/env.ts";
+import { isGovernorError } from "./domain/errors.ts";
+import { startGovernor } from "./governor.ts";
+import { createLogger } from "./logger.ts";
+
+/** The composition root: the only place that reads process.env. */
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const config = env.ok ? loadGovernorConfig(env.value.GOVERNOR_CONFIG) : null;
+  const problems = [...(env.ok ? [] : env.problems), ...(config && !config.ok ? config.problems : [])];
+  if (!env.ok || !config?.ok) {
+    for (const p of problems) console.error(`agent-governor: ${p}`);
+    process.exit(1);
+  }
+  const logger = createLogger(env.value.LOG_LEVEL);
+  let governor: Awaited<ReturnType<typeof startGovernor>>;
+  try {
+    governor = await startGovernor({ env: env.value, config: config.value, logger });
+  } catch (err) {
+    const message = isGovernorError(err) ? err.message : (err as Error).message;
+    console.error(`agent-governor: cannot start: ${message.split("\n")[0]}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests and jobs");
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await governor
+      .close(10_000)
+      .catch((err) => logger.error({ err: (err as Error).message }, "unclean shutdown"));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,5 @@
+import type { Deps } from "../deps.ts";
+
+export async function anchorAuditChains(_deps: Deps): Promise<void> {
+  throw new Error("audit anchoring: being built");
+}

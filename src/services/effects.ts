@@ -1,0 +1,111 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "../db/client.ts";
+import { deadlines, outbox } from "../db/schema/index.ts";
+
+/** A Slack message to deliver durably (see outbox table). */
+export type OutboxItem =
+  | { op: "post"; channel: string; ref?: string; message: SlackMessage }
+  | { op: "update"; ref: string; message: SlackMessage }
+  | { op: "reply"; ref: string; message: SlackMessage; broadcast?: boolean }
+  | { op: "dm"; user: string; message: SlackMessage; workingHours?: boolean };
+
+export interface SlackMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+export interface DeadlineSpec {
+  /** Natural key; also the BullMQ job id. No ':' allowed. */
+  key: string;
+  kind: string;
+  subjectType: string;
+  subjectId: string | number;
+  dueAt: Date;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * What a transaction produced that needs Redis after commit. Services push
+ * into it inside the transaction; `dispatch` enqueues after the commit, so a
+ * rolled-back change never leaves a job behind.
+ */
+export class Effects {
+  readonly outboxIds: number[] = [];
+  readonly scheduled: { id: number; key: string; dueAt: Date }[] = [];
+  readonly cancelledKeys: string[] = [];
+}
+
+export async function enqueueOutbox(
+  tx: DbOrTx,
+  fx: Effects,
+  item: OutboxItem,
+  deliverAfter?: Date,
+): Promise<number> {
+  const target = item.op === "post" ? item.channel : item.op === "dm" ? item.user : null;
+  const ref = item.op === "dm" ? null : (item.ref ?? null);
+  const payload: Record<string, unknown> = { ...item.message };
+  if (item.op === "dm" && item.workingHours) payload.workingHours = true;
+  if (item.op === "reply" && item.broadcast) payload.reply_broadcast = true;
+  const [row] = await tx
+    .insert(outbox)
+    .values({ op: item.op, ref, target, payload, ...(deliverAfter ? { deliverAfter } : {}) })
+    .returning({ id: outbox.id });
+  fx.outboxIds.push(row!.id);
+  return row!.id;
+}
+
+/** Idempotent by key: scheduling the same deadline twice keeps the first. */
+export async function scheduleDeadline(tx: DbOrTx, fx: Effects, spec: DeadlineSpec): Promise<void> {
+  if (spec.key.includes(":")) throw new Error(`deadline key may not contain ':' (${spec.key})`);
+  const rows = await tx
+    .insert(deadlines)
+    .values({
+      key: spec.key,
+      kind: spec.kind,
+      subjectType: spec.subjectType,
+      subjectId: String(spec.subjectId),
+      dueAt: spec.dueAt,
+      data: spec.data ?? {},
+    })
+    .onConflictDoNothing({ target: deadlines.key })
+    .returning({ id: deadlines.id, key: deadlines.key, dueAt: deadlines.dueAt });
+  for (const r of rows) fx.scheduled.push(r);
+}
+
+/** Cancels pending deadlines of a subject (optionally only some kinds). */
+export async function cancelDeadlines(
+  tx: DbOrTx,
+  fx: Effects,
+  subjectType: string,
+  subjectId: string | number,
+  kinds?: string[],
+): Promise<number> {
+  const conditions = [
+    eq(deadlines.subjectType, subjectType),
+    eq(deadlines.subjectId, String(subjectId)),
+    eq(deadlines.status, "pending"),
+  ];
+  if (kinds?.length) conditions.push(inArray(deadlines.kind, kinds));
+  const rows = await tx
+    .update(deadlines)
+    .set({ status: "cancelled" })
+    .where(and(...conditions))
+    .returning({ key: deadlines.key });
+  for (const r of rows) fx.cancelledKeys.push(r.key);
+  return rows.length;
+}
+
+/** Replaces a pending deadline's due time (e.g. a re-page interval or a severity change). */
+export async function rescheduleDeadline(tx: DbOrTx, fx: Effects, key: string, dueAt: Date): Promise<void> {
+  const rows = await tx
+    .update(deadlines)
+    .set({ dueAt })
+    .where(and(eq(deadlines.key, key), eq(deadlines.status, "pending")))
+    .returning({ id: deadlines.id, key: deadlines.key, dueAt: deadlines.dueAt });
+  for (const r of rows) {
+    fx.cancelledKeys.push(r.key);
+    fx.scheduled.push(r);
+  }
+}
+
+export const nowSql = sql`now()`;

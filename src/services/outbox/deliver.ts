@@ -1,0 +1,175 @@
+import {
+  type ChatPostMessageArguments,
+  ErrorCode as SlackErrorCode,
+  type WebAPIPlatformError,
+} from "@slack/web-api";
+import { and, eq, gt, inArray } from "drizzle-orm";
+import { outbox, slackMessages, slackUsers } from "../../db/schema/index.ts";
+import type { Deps } from "../deps.ts";
+
+/** Errors that no retry will fix: the item is marked dead and logged. */
+const PERMANENT = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "invalid_blocks",
+  "invalid_arguments",
+  "msg_too_long",
+  "user_not_found",
+  "cannot_dm_bot",
+  "message_not_found",
+  "cant_update_message",
+  "account_inactive",
+  "invalid_auth",
+  "missing_scope",
+]);
+
+export class RetryLater extends Error {}
+
+export type DeliveryResult = "sent" | "skipped" | "superseded" | "dead" | { deferUntil: Date };
+
+/**
+ * Delivers one outbox item at least once, in order per message ref: a reply
+ * or update waits until its parent has been posted; an update superseded by
+ * a newer one is skipped (only the latest rendering matters).
+ */
+export async function deliverOutboxItem(
+  deps: Deps,
+  outboxId: number,
+  nextWorkingMoment: (userTz: string | null) => Date,
+): Promise<DeliveryResult> {
+  const [item] = await deps.db.select().from(outbox).where(eq(outbox.id, outboxId));
+  if (!item || item.status !== "pending") return "skipped";
+  const payload = item.payload as {
+    text: string;
+    blocks?: unknown[];
+    workingHours?: boolean;
+    reply_broadcast?: boolean;
+  };
+  const message = { text: payload.text, ...(payload.blocks ? { blocks: payload.blocks as never } : {}) };
+  const now = deps.now();
+  if (item.deliverAfter.getTime() > now.getTime() + 50) return { deferUntil: item.deliverAfter };
+
+  try {
+    let ts: string | undefined;
+    switch (item.op) {
+      case "post": {
+        const res = await deps.slack.chat.postMessage({
+          channel: item.target!,
+          ...message,
+          unfurl_links: false,
+        });
+        ts = res.ts;
+        if (item.ref && res.channel && ts) {
+          await deps.db
+            .insert(slackMessages)
+            .values({ ref: item.ref, channel: res.channel, ts })
+            .onConflictDoUpdate({
+              target: slackMessages.ref,
+              set: { channel: res.channel, ts, updatedAt: now },
+            });
+        }
+        break;
+      }
+      case "reply":
+      case "update": {
+        const [parent] = await deps.db.select().from(slackMessages).where(eq(slackMessages.ref, item.ref!));
+        if (!parent) throw new RetryLater(`message ${item.ref} is not posted yet`);
+        if (item.op === "update") {
+          const newer = await deps.db
+            .select({ id: outbox.id })
+            .from(outbox)
+            .where(
+              and(
+                eq(outbox.ref, item.ref!),
+                eq(outbox.op, "update"),
+                gt(outbox.id, item.id),
+                inArray(outbox.status, ["pending", "sent"]),
+              ),
+            )
+            .limit(1);
+          if (newer.length) {
+            await markDone(deps, item.id, "superseded");
+            return "superseded";
+          }
+          await deps.slack.chat.update({ channel: parent.channel, ts: parent.ts, ...message });
+          ts = parent.ts;
+        } else {
+          const res = await deps.slack.chat.postMessage({
+            channel: parent.channel,
+            thread_ts: parent.ts,
+            ...message,
+            ...(payload.reply_broadcast ? { reply_broadcast: true } : {}),
+            unfurl_links: false,
+          } as ChatPostMessageArguments);
+          ts = res.ts;
+        }
+        break;
+      }
+      case "dm": {
+        if (payload.workingHours) {
+          const at = nextWorkingMoment(await userTimeZone(deps, item.target!));
+          if (at.getTime() > now.getTime() + 1000) {
+            await deps.db.update(outbox).set({ deliverAfter: at }).where(eq(outbox.id, item.id));
+            return { deferUntil: at };
+          }
+        }
+        const open = await deps.slack.conversations.open({ users: item.target! });
+        const res = await deps.slack.chat.postMessage({
+          channel: open.channel!.id!,
+          ...message,
+          unfurl_links: false,
+        });
+        ts = res.ts;
+        break;
+      }
+      default:
+        throw new Error(`unknown outbox op ${item.op}`);
+    }
+    await markDone(deps, item.id, "sent", ts);
+    return "sent";
+  } catch (err) {
+    const e = err as WebAPIPlatformError;
+    const code = e.code === SlackErrorCode.PlatformError ? e.data.error : null;
+    if (code && PERMANENT.has(code)) {
+      await deps.db
+        .update(outbox)
+        .set({ status: "dead", lastError: code, attempts: item.attempts + 1 })
+        .where(eq(outbox.id, item.id));
+      deps.logger.error(
+        { outboxId: item.id, op: item.op, error: code },
+        "Slack refused a message permanently",
+      );
+      return "dead";
+    }
+    await deps.db
+      .update(outbox)
+      .set({ attempts: item.attempts + 1, lastError: String((err as Error).message).slice(0, 500) })
+      .where(eq(outbox.id, item.id));
+    throw err;
+  }
+}
+
+async function markDone(deps: Deps, id: number, status: "sent" | "superseded", ts?: string): Promise<void> {
+  await deps.db
+    .update(outbox)
+    .set({ status, sentAt: deps.now(), resultTs: ts ?? null })
+    .where(and(eq(outbox.id, id), eq(outbox.status, "pending")));
+}
+
+/** The recipient's Slack time zone, cached for a day. */
+export async function userTimeZone(deps: Deps, userId: string): Promise<string | null> {
+  const [cached] = await deps.db.select().from(slackUsers).where(eq(slackUsers.userId, userId));
+  if (cached && deps.now().getTime() - cached.fetchedAt.getTime() < 86_400_000) return cached.tz;
+  try {
+    const res = await deps.slack.users.info({ user: userId });
+    const tz = res.user?.tz ?? null;
+    await deps.db
+      .insert(slackUsers)
+      .values({ userId, tz, fetchedAt: deps.now() })
+      .onConflictDoUpdate({ target: slackUsers.userId, set: { tz, fetchedAt: deps.now() } });
+    return tz;
+  } catch {
+    return cached?.tz ?? null;
+  }
+}

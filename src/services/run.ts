@@ -1,0 +1,45 @@
+import type { Tx } from "../db/client.ts";
+import { outboxJobId } from "../jobs/map.ts";
+import type { Deps } from "./deps.ts";
+import { Effects } from "./effects.ts";
+
+/**
+ * Runs a service body in one transaction (state change + audit entry +
+ * outbox intents + deadline rows), then, only after the commit, puts the
+ * matching jobs in Redis. If Redis is down the rows stay pending and the
+ * sweep and the start-up reconciler enqueue them later: nothing is lost.
+ */
+export async function inTransaction<T>(deps: Deps, body: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
+  const fx = new Effects();
+  const result = await deps.db.transaction((tx) => body(tx, fx));
+  await dispatchEffects(deps, fx);
+  return result;
+}
+
+export async function dispatchEffects(
+  deps: Pick<Deps, "jobs" | "logger" | "now">,
+  fx: Effects,
+): Promise<void> {
+  try {
+    for (const key of fx.cancelledKeys) await deps.jobs.remove(key).catch(() => {});
+    const now = deps.now().getTime();
+    const jobs = [
+      ...fx.outboxIds.map((id) => ({
+        name: "outbox.deliver" as const,
+        data: { outboxId: id },
+        opts: { jobId: outboxJobId(id) },
+      })),
+      ...fx.scheduled.map((d) => ({
+        name: "deadline.fire" as const,
+        data: { deadlineId: d.id },
+        opts: { jobId: d.key, delay: Math.max(0, d.dueAt.getTime() - now) },
+      })),
+    ];
+    if (jobs.length) await deps.jobs.addBulk(jobs);
+  } catch (err) {
+    deps.logger.warn(
+      { err: (err as Error).message },
+      "could not enqueue jobs after commit; the sweep will retry",
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import type { App } from "@slack/bolt";
+import { helpMessage } from "../../../../blocks/help.ts";
+import type { Deps } from "../../../services/deps.ts";
+
+export function registerAgentRequest(app: App, _deps: Deps): void {
+  app.command("/agent-request", async ({ command, ack, respond }) => {
+    const sub = command.text.trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+    if (sub === "help" || sub === "") {
+      await ack({ response_type: "ephemeral", ...helpMessage("agent-request") });
+      return;
+    }
+    await ack();
+    await respond({ response_type: "ephemeral", text: "Unknown option. Try `/agent-request help`." });
+  });
+}

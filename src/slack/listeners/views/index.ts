@@ -1,0 +1,6 @@
+import type { App } from "@slack/bolt";
+import type { Deps } from "../../../services/deps.ts";
+
+export function registerViews(_app: App, _deps: Deps): void {
+  // Feature listeners register here, one file each.
+}

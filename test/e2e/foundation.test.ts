@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("the running app", () => {
+  it("answers /healthz with both stores ok", async () => {
+    const res = await fetch(`${t.governor.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ db: "ok", redis: "ok" });
+  });
+
+  it.each(["/agent-request", "/agent-incident", "/agent-inventory"])(
+    "explains %s help ephemerally",
+    async (cmd) => {
+      const res = await t.slack.slashCommand(cmd, "help", { userId: PEOPLE.requester });
+      expect(res.status).toBe(200);
+      const body = res.body as { response_type: string; text: string; blocks: unknown[] };
+      expect(body.response_type).toBe("ephemeral");
+      expect(body.text).toContain(cmd);
+      expect(body.blocks.length).toBeGreaterThan(1);
+    },
+  );
+
+  it("refuses an unsigned request with 401 and does nothing", async () => {
+    const before = t.fake.calls.length;
+    const res = await t.slack.slashCommand(
+      "/agent-request",
+      "help",
+      { userId: PEOPLE.requester },
+      { signature: null },
+    );
+    expect(res.status).toBe(401);
+    expect(t.fake.calls.length).toBe(before);
+  });
+
+  it("refuses a mis-signed request with 401", async () => {
+    const res = await t.slack.slashCommand(
+      "/agent-request",
+      "help",
+      { userId: PEOPLE.requester },
+      { secret: "wrong-secret-xyz" },
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    ["stale", -301],
+    ["from the future", 301],
+  ])("refuses a %s timestamp with 401", async (_label, skew) => {
+    const res = await t.slack.slashCommand(
+      "/agent-request",
+      "help",
+      { userId: PEOPLE.requester },
+      { timestamp: Math.floor(Date.now() / 1000) + skew },
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it("answers 404 with a JSON body for unknown paths", async () => {
+    const res = await fetch(`${t.governor.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "not_found" });
+  });
+});
