@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { isoDurationMs } from "./duration.ts";
+import { parseIsoDuration } from "../domain/calendar.ts";
 import type { ParseResult } from "./env.ts";
 
 /**
@@ -11,6 +11,14 @@ import type { ParseResult } from "./env.ts";
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id like U012ABCDEF");
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, "must be a Slack channel id like C012ABCDEF");
 const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, "must be a Slack user group id like S012ABCDEF");
+
+function isoDurationMs(text: string): number | null {
+  try {
+    return parseIsoDuration(text);
+  } catch {
+    return null;
+  }
+}
 
 export type SlaSetting = { kind: "duration"; ms: number } | { kind: "business_days"; days: number };
 
@@ -25,13 +33,26 @@ const duration = z.string().transform((text, ctx): SlaSetting => {
   }
   return { kind: "duration", ms };
 });
-const sla = z.union([
-  duration,
-  z
-    .object({ business_days: z.number().int().min(1, "must be at least 1").max(365, "must be at most 365") })
-    .strict()
-    .transform((v): SlaSetting => ({ kind: "business_days", days: v.business_days })),
-]);
+const businessDays = z
+  .object({ business_days: z.number().int().min(1, "must be at least 1").max(365, "must be at most 365") })
+  .strict();
+const sla = z.unknown().transform((value, ctx): SlaSetting => {
+  if (typeof value === "string") {
+    const ms = isoDurationMs(value);
+    if (ms !== null) return { kind: "duration", ms };
+  } else if (value && typeof value === "object") {
+    const parsed = businessDays.safeParse(value);
+    if (parsed.success) return { kind: "business_days", days: parsed.data.business_days };
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `${JSON.stringify(value)} is not an ISO-8601 duration like PT24H, P3D or PT30S, nor {business_days: N}`,
+  });
+  return z.NEVER;
+});
 const durationMs = duration.transform((d) => (d.kind === "duration" ? d.ms : 0));
 
 function validTimeZone(tz: string): boolean {

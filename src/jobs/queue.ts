@@ -13,12 +13,16 @@ export async function checkRedis(url: string): Promise<void> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  probe.on("error", () => {});
+  let cause: NodeJS.ErrnoException | undefined;
+  probe.on("error", (err: NodeJS.ErrnoException) => {
+    cause ??= err;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const e = cause ?? (err as NodeJS.ErrnoException);
+    const why = e.code ?? e.message;
     throw new Error(`Redis at ${redactUrl(url)} is not answering (${why}): start Redis, or set REDIS_URL`);
   } finally {
     probe.disconnect();
@@ -48,8 +52,8 @@ export interface Jobs {
 }
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: "exponential", delay: 1000 },
+  attempts: 12,
+  backoff: { type: "governor" },
   // Ids are natural keys: removing finished jobs lets the sweep re-add one
   // (the processor's conditional update makes a second run a no-op).
   removeOnComplete: true,

@@ -1,6 +1,7 @@
 import { type ConnectionOptions, type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { JOB_NAMES, JOB_PAYLOADS, type JobName, type JobPayload } from "./map.ts";
+import { RetryLater } from "../services/outbox/deliver.ts";
 import { QUEUE_NAME } from "./queue.ts";
 
 export type Processor<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<void>;
@@ -11,6 +12,15 @@ export function assertProcessors(processors: Partial<Processors>): asserts proce
   const missing = JOB_NAMES.filter((n) => typeof processors[n] !== "function");
   if (missing.length)
     throw new Error(`no processor for job ${missing.join(", ")}: refusing to start the worker`);
+}
+
+/**
+ * A reply or update waiting for its parent message retries quickly; anything
+ * else (Slack down, database hiccup) backs off exponentially up to a minute.
+ */
+export function retryDelay(attemptsMade: number, _type?: string, err?: Error): number {
+  if (err instanceof RetryLater) return Math.min(100 * attemptsMade, 2000);
+  return Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 60_000);
 }
 
 export function createWorker(
@@ -30,7 +40,7 @@ export function createWorker(
       const payload = schema.parse(job.data);
       await (processors[name] as Processor<typeof name>)(payload as never, job);
     },
-    { connection, prefix, concurrency, autorun: true },
+    { connection, prefix, concurrency, autorun: true, settings: { backoffStrategy: retryDelay } },
   );
   worker.on("failed", (job, err) => {
     logger.warn(
