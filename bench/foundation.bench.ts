@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { startFakeSlack } from "../test/fakes/slack-api.ts";
+import { BOT_TOKEN, PEOPLE, SIGNING_SECRET, startTestApp, testGovernorYaml } from "../test/support/app.ts";
+import { createTestDatabase } from "../test/support/pg.ts";
+import { spawnTs, waitForHealthy } from "../test/support/process.ts";
+import { fmt, load, summarise } from "./stats.ts";
+
+/** Issue 2's figures: ack latency of signed help commands, idle memory, cold start. */
+export default async function foundationBench(): Promise<void> {
+  const t = await startTestApp();
+  try {
+    // warm up
+    await load(200, 10, async () => {
+      await t.slack.slashCommand("/agent-request", "help", { userId: PEOPLE.requester });
+    });
+    for (const concurrency of [1, 20]) {
+      const total = concurrency === 1 ? 500 : 2000;
+      const { latencies, wallMs } = await load(total, concurrency, async () => {
+        const res = await t.slack.slashCommand("/agent-request", "help", { userId: PEOPLE.requester });
+        if (res.status !== 200) throw new Error(`status ${res.status}`);
+      });
+      const s = summarise(latencies);
+      console.log(
+        `/agent-request help ack, ${concurrency} concurrent: p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}, max ${fmt(s.max)}, ${(
+          (total / wallMs) * 1000
+        ).toFixed(0)} req/s (n=${s.n}; budget p99 < 50 ms at 20)`,
+      );
+    }
+  } finally {
+    await t.close();
+  }
+
+  const fake = await startFakeSlack();
+  const dir = mkdtempSync(join(tmpdir(), "agov-bench-"));
+  writeFileSync(join(dir, "governor.yaml"), stringify(testGovernorYaml()));
+  const db = await createTestDatabase();
+  try {
+    const base = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.url,
+      GOVERNOR_CONFIG: join(dir, "governor.yaml"),
+      LOG_LEVEL: "warn",
+      QUEUE_PREFIX: `agovbench${process.pid}`,
+    };
+    for (const [label, extra] of [
+      ["PGlite (first run: creates and migrates ./data)", { PGLITE_DIR: join(dir, "data") }],
+      ["PGlite (second run)", { PGLITE_DIR: join(dir, "data") }],
+      ["Postgres (fresh database)", { DATABASE_URL: db.url }],
+    ] as const) {
+      const port = 39000 + Math.floor(Math.random() * 1000);
+      const started = performance.now();
+      const app = spawnTs("src/main.ts", [], { ...base, ...extra, PORT: String(port) });
+      try {
+        await waitForHealthy(`http://127.0.0.1:${port}`, 120_000);
+        const coldMs = performance.now() - started;
+        await new Promise((r) => setTimeout(r, 3000));
+        const rss = rssMb(app.child.pid!);
+        console.log(`cold start to /healthz 200, ${label}: ${fmt(coldMs)}; idle RSS after start-up ${rss.toFixed(0)} MB (budget < 150 MB)`);
+      } finally {
+        app.child.kill("SIGTERM");
+        await app.exited;
+      }
+    }
+  } finally {
+    await fake.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** RSS of the app process: tsx runs the app in a child of the process we spawned, so take the largest in the tree. */
+function rssMb(pid: number): number {
+  const own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file on this kernel
+  }
+  return Math.max(own, ...children.map(rssMb));
+}
