@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { loadGovernorConfig } from "./config/governor.ts";
 import { parseEnv } from "./config/env.ts";
 import { isGovernorError } from "./domain/errors.ts";
@@ -6,6 +7,8 @@ import { createLogger } from "./logger.ts";
 
 /** The composition root: the only place that reads process.env. */
 async function main(): Promise<void> {
+  // A .env file beside the app is read if present; real environment variables win.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const env = parseEnv(process.env);
   const config = env.ok ? loadGovernorConfig(env.value.GOVERNOR_CONFIG) : null;
   const problems = [...(env.ok ? [] : env.problems), ...(config && !config.ok ? config.problems : [])];

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseEnv } from "../config/env.ts";
 import { isGovernorError } from "../domain/errors.ts";
 import { COMMANDS, type CliIo, type CommandResult, USAGE } from "./commands.ts";
@@ -25,6 +26,9 @@ async function run(argv: string[], io: CliIo): Promise<CommandResult> {
     return env.value;
   });
 }
+
+// The same settings as the app: a .env file here is read if present; real environment variables win.
+if (existsSync(".env")) process.loadEnvFile(".env");
 
 const io: CliIo = {
   out: (s) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`),
