@@ -63,6 +63,19 @@ describe("the running app", () => {
     expect(res.status).toBe(401);
   });
 
+  it("turns a failing handler into a polite ephemeral message, never silence", async () => {
+    t.fake.failNext("response_url", { status: 500 }, 5);
+    const res = await t.slack.slashCommand("/agent-inventory", "--bogus-flag", {
+      userId: PEOPLE.requester,
+      channelId: "CSOMEWHERE",
+    });
+    expect(res.status).toBe(200);
+    const [note] = await t.fake.waitFor(
+      (c) => c.method === "chat.postEphemeral" && c.args.user === PEOPLE.requester && c.args.channel === "CSOMEWHERE",
+    );
+    expect(String(note!.args.text)).toMatch(/something went wrong on our side.*reference: `[0-9a-f]{6}`/s);
+  });
+
   it("answers 404 with a JSON body for unknown paths", async () => {
     const res = await fetch(`${t.governor.url}/nope`);
     expect(res.status).toBe(404);
