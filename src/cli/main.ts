@@ -9,9 +9,13 @@ import { COMMANDS, type CliIo, type CommandResult, USAGE } from "./commands.ts";
  */
 async function run(argv: string[], io: CliIo): Promise<CommandResult> {
   const [first, second] = argv;
-  if (!first || first === "help" || first === "--help" || first === "-h") {
+  if (!first) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (first === "help" || first === "--help" || first === "-h") {
     io.out(USAGE);
-    return first ? 0 : 2;
+    return 0;
   }
   const twoWord = second ? COMMANDS[`${first} ${second}`] : undefined;
   const command = twoWord ?? COMMANDS[first];
