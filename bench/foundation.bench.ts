@@ -59,7 +59,9 @@ export default async function foundationBench(): Promise<void> {
         const coldMs = performance.now() - started;
         await new Promise((r) => setTimeout(r, 3000));
         const rss = rssMb(app.child.pid!);
-        console.log(`cold start to /healthz 200, ${label}: ${fmt(coldMs)}; idle RSS after start-up ${rss.toFixed(0)} MB (budget < 150 MB)`);
+        console.log(
+          `cold start to /healthz 200, ${label}: ${fmt(coldMs)}; idle RSS after start-up ${rss.toFixed(0)} MB (budget < 150 MB)`,
+        );
       } finally {
         app.child.kill("SIGTERM");
         await app.exited;
@@ -77,7 +79,11 @@ function rssMb(pid: number): number {
   const own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // no children file on this kernel
   }

@@ -1,5 +1,9 @@
 import type { Env } from "../config/env.ts";
+import { adrClassify, adrValidate } from "./adr.ts";
+import { auditExport, auditVerify } from "./audit.ts";
 import { dbMigrate } from "./db.ts";
+import { inventory } from "./inventory.ts";
+import { pirExport } from "./pir.ts";
 
 export type CommandResult = 0 | 1 | 2;
 
@@ -18,6 +22,12 @@ export interface CliCommand {
 /** Every agov command, by its words. Each feature adds its own file and one line here. */
 export const COMMANDS: Record<string, CliCommand> = {
   "db migrate": dbMigrate,
+  validate: adrValidate,
+  classify: adrClassify,
+  inventory,
+  "audit verify": auditVerify,
+  "audit export": auditExport,
+  "pir export": pirExport,
 };
 
 export const USAGE = `usage: agov <command>

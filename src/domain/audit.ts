@@ -1,4 +1,5 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, hash as oneShotHash } from "node:crypto";
+import { canonicalValue } from "./audit-canonical.ts";
 import { canonicalJson } from "./canonical-json.ts";
 
 /** The framework's non-negotiable runtime events. */
@@ -25,6 +26,7 @@ export const GOVERNANCE_EVENTS = [
   "vote_cast",
   "decision_made",
   "adr_withdrawn",
+  "adr_superseded",
   "condition_completed",
   "condition_overdue",
   "agent_deployed",
@@ -33,6 +35,7 @@ export const GOVERNANCE_EVENTS = [
   "review_scheduled",
   "review_reminder_sent",
   "review_completed",
+  "review_overdue",
   "incident_declared",
   "incident_acknowledged",
   "incident_escalated",
@@ -61,11 +64,15 @@ export const GENESIS_HASH = "0".repeat(64);
 export const GOVERNANCE_CHAIN = "governance";
 export const agentChain = (agentId: number): string => `agent-${agentId}`;
 
-/** The fields that are hashed, in the order an auditor reads them (canonical JSON sorts them anyway). */
+/**
+ * The fields that are hashed. `id` (assigned by the database) and `hash`
+ * itself are not; `prev_hash` is, and is also prefixed (see entryHash).
+ */
 export interface HashedEntry {
   chain: string;
   seq: number;
   event_type: string;
+  /** ISO-8601 UTC with milliseconds, as Date.prototype.toISOString writes it: 2025-01-31T09:00:00.000Z */
   occurred_at: string;
   agent_id: number | null;
   session_id: string | null;
@@ -74,43 +81,91 @@ export interface HashedEntry {
   prev_hash: string;
 }
 
-/** hash = sha256_hex(prev_hash || canonical_json(entry without hash)), both as UTF-8. */
-export function entryHash(entry: HashedEntry): string {
-  return createHash("sha256")
-    .update(entry.prev_hash, "utf8")
-    .update(canonicalJson(entry), "utf8")
-    .digest("hex");
+/** The exact string that is hashed after prev_hash: the canonical JSON of the nine hashed fields. */
+export function canonicalEntry(entry: HashedEntry): string {
+  const e = entry;
+  if (
+    e.chain === undefined ||
+    e.seq === undefined ||
+    e.event_type === undefined ||
+    e.occurred_at === undefined ||
+    e.agent_id === undefined ||
+    e.session_id === undefined ||
+    e.actor === undefined ||
+    e.data === undefined ||
+    e.prev_hash === undefined
+  ) {
+    // Not a well-formed entry: the generic writer leaves undefined fields out (or throws).
+    return canonicalJson({
+      chain: e.chain,
+      seq: e.seq,
+      event_type: e.event_type,
+      occurred_at: e.occurred_at,
+      agent_id: e.agent_id,
+      session_id: e.session_id,
+      actor: e.actor,
+      data: e.data,
+      prev_hash: e.prev_hash,
+    });
+  }
+  // The same bytes as canonicalJson of the nine fields (keys already in sorted
+  // order), written directly: verification hashes a million of these. Picking
+  // the fields means a row carrying more (id, hash) hashes the same.
+  const j = canonicalValue;
+  return (
+    `{"actor":${j(e.actor)},"agent_id":${j(e.agent_id)},"chain":${j(e.chain)},"data":${j(e.data)},` +
+    `"event_type":${j(e.event_type)},"occurred_at":${j(e.occurred_at)},"prev_hash":${j(e.prev_hash)},` +
+    `"seq":${j(e.seq)},"session_id":${j(e.session_id)}}`
+  );
 }
 
-/** Keyed pseudonym of a Slack user id; stable for one key, unlinkable without it. */
+/** Everything of an entry except its place in the chain. */
+export type EntryDraft = Omit<HashedEntry, "seq" | "prev_hash">;
+
+const PLACE_MARK = '"prev_hash":"","seq":0,';
+
+/**
+ * The canonical JSON of an entry split around its place in the chain, so the
+ * database can hash it at the moment it locks the chain head:
+ * canonicalEntry({...draft, prev_hash: P, seq: S}) === before + P + '","seq":' + S + after.
+ * (prev_hash is 64 hex digits and seq an integer: neither needs escaping. The
+ * top-level prev_hash is the LAST such pair: only seq and session_id follow it.)
+ */
+export function splitCanonicalEntry(draft: EntryDraft): { before: string; after: string } {
+  const whole = canonicalEntry({ ...draft, seq: 0, prev_hash: "" });
+  const at = whole.lastIndexOf(PLACE_MARK);
+  return { before: `${whole.slice(0, at)}"prev_hash":"`, after: `,${whole.slice(at + PLACE_MARK.length)}` };
+}
+
+/**
+ * hash = lowercase_hex(sha256(UTF8(prev_hash) || UTF8(canonical_json(entry)))),
+ * where prev_hash is the previous entry's hash in the same chain (64 hex
+ * digits), or GENESIS_HASH (64 zeros) for seq 1.
+ */
+export function entryHash(entry: HashedEntry): string {
+  return sha256Hex(entry.prev_hash + canonicalEntry(entry));
+}
+
+/** Lowercase hex sha256 of a string's UTF-8 bytes (one-shot crypto.hash where Node has it: 3x faster). */
+function sha256Hex(text: string): string {
+  if (typeof oneShotHash === "function") return oneShotHash("sha256", text, "hex");
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/**
+ * Keyed pseudonym of a Slack user id: the first 32 hex digits of
+ * HMAC-SHA256(AUDIT_HMAC_KEY, user id). Stable for one key, unlinkable without it.
+ */
 export function pseudonymise(key: string, userId: string): string {
   return createHmac("sha256", key).update(userId, "utf8").digest("hex").slice(0, 32);
 }
 
-const CREDENTIAL_KEY =
-  /^(api[_-]?key|password|passwd|secret|token|access[_-]?token|refresh[_-]?token|credential|credentials|authorization|private[_-]?key|client[_-]?secret)$/i;
-const CONTENT_KEY = /^(content|prompt|output|message_text|body)$/i;
+export { sanitiseEventData } from "./audit-sanitise.ts";
 
-/**
- * The one sanitiser for event data (the framework's _sanitize_event_data,
- * applied recursively): credentials become [REDACTED] always; for sensitive
- * events, content-like strings are replaced by their sha256 under `<key>_hash`.
- */
-export function sanitiseEventData(data: unknown, sensitive: boolean): unknown {
-  if (Array.isArray(data)) return data.map((v) => sanitiseEventData(v, sensitive));
-  if (data === null || typeof data !== "object") return data;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    if (value === undefined) continue;
-    if (CREDENTIAL_KEY.test(key)) out[key] = "[REDACTED]";
-    else if (sensitive && CONTENT_KEY.test(key) && typeof value === "string") {
-      out[`${key}_hash`] = createHash("sha256").update(value, "utf8").digest("hex");
-    } else out[key] = sanitiseEventData(value, sensitive);
-  }
-  return out;
-}
+/** The heads of all chains at one moment: {chain: {seq, hash}}. */
+export type ChainHeads = Record<string, { seq: number; hash: string }>;
 
-/** The anchor of a set of chain heads: sha256 of the canonical JSON of {chain: {seq, hash}}. */
-export function anchorHash(heads: Record<string, { seq: number; hash: string }>): string {
-  return createHash("sha256").update(canonicalJson(heads), "utf8").digest("hex");
+/** The anchor of a set of chain heads: lowercase_hex(sha256(UTF8(canonical_json(heads)))). */
+export function anchorHash(heads: ChainHeads): string {
+  return sha256Hex(canonicalJson(heads));
 }

@@ -71,7 +71,10 @@ describe("the running app", () => {
     });
     expect(res.status).toBe(200);
     const [note] = await t.fake.waitFor(
-      (c) => c.method === "chat.postEphemeral" && c.args.user === PEOPLE.requester && c.args.channel === "CSOMEWHERE",
+      (c) =>
+        c.method === "chat.postEphemeral" &&
+        c.args.user === PEOPLE.requester &&
+        c.args.channel === "CSOMEWHERE",
     );
     expect(String(note!.args.text)).toMatch(/something went wrong on our side.*reference: `[0-9a-f]{6}`/s);
   });

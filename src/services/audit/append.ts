@@ -4,12 +4,14 @@ import {
   AUDIT_EVENT_TYPES,
   type AuditEventType,
   agentChain,
+  type EntryDraft,
   entryHash,
   GENESIS_HASH,
   GOVERNANCE_CHAIN,
   type HashedEntry,
   pseudonymise,
   sanitiseEventData,
+  splitCanonicalEntry,
 } from "../../domain/audit.ts";
 
 /** Who did it: a Slack user (pseudonymised before storage) or a named system actor. */
@@ -33,13 +35,24 @@ export interface AppendedEntry {
   hash: string;
 }
 
+/**
+ * Chain integrity under concurrency: every append locks its chain's
+ * audit_chain_heads row (FOR UPDATE) until the caller's transaction ends, so
+ * appends to one chain are serialised (no fork, no duplicate seq) while other
+ * chains are untouched. Seq and prev_hash come from the head row, not from a
+ * sequence: a rollback undoes the entry and the head together, leaving no gap.
+ * Keep the append late in the transaction: the chain stays locked until commit.
+ */
 export interface AuditWriter {
   /** Appends inside the caller's transaction: rolled back with it, no gap. */
   append(tx: DbOrTx, event: AuditEvent): Promise<AppendedEntry>;
-  /** Many entries in one transaction (runtime API ingestion); one lock per chain. */
+  /** Many entries in one transaction (runtime API ingestion); one lock per chain; results in input order. */
   appendBatch(tx: DbOrTx, events: AuditEvent[]): Promise<AppendedEntry[]>;
   actorId(actor: Actor | null | undefined): string | null;
 }
+
+/** Rows per INSERT statement in a big batch (one JSON parameter each, bounded size). */
+const ROWS_PER_STATEMENT = 5000;
 
 export function createAuditWriter(hmacKey: string): AuditWriter {
   const actorId = (actor: Actor | null | undefined): string | null => {
@@ -49,53 +62,106 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
     return `system-${actor.system}`;
   };
 
-  async function appendToChain(tx: DbOrTx, chain: string, events: AuditEvent[]): Promise<AppendedEntry[]> {
-    // The upsert takes the head row's lock until commit: appends to one chain
-    // are serialised (no fork, no duplicate seq), other chains are untouched.
-    const [head] = await queryRows<{ seq: string | number; hash: string }>(
-      tx,
-      sql`insert into audit_chain_heads (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH})
-          on conflict (chain) do update set chain = excluded.chain
-          returning seq, hash`,
-    );
-    let seq = Number(head!.seq);
-    let prev = head!.hash;
-    const rows: HashedEntry[] = [];
-    for (const event of events) {
-      if (!AUDIT_EVENT_TYPES.has(event.type)) throw new Error(`unknown audit event type ${event.type}`);
-      seq += 1;
-      const entry: HashedEntry = {
-        chain,
-        seq,
-        event_type: event.type,
-        occurred_at: (event.at ?? new Date()).toISOString(),
-        agent_id: event.agentId ?? null,
-        session_id: event.sessionId ?? null,
-        actor: actorId(event.actor),
-        data: sanitiseEventData(event.data ?? {}, event.sensitive ?? false),
-        prev_hash: prev,
-      };
-      prev = entryHash(entry);
-      rows.push({ ...entry, hash: prev } as HashedEntry & { hash: string });
+  const draftOf = (chain: string, event: AuditEvent): EntryDraft => {
+    if (!AUDIT_EVENT_TYPES.has(event.type)) throw new Error(`unknown audit event type ${event.type}`);
+    return {
+      chain,
+      event_type: event.type,
+      occurred_at: (event.at ?? new Date()).toISOString(),
+      agent_id: event.agentId ?? null,
+      session_id: event.sessionId ?? null,
+      actor: actorId(event.actor),
+      data: sanitiseEventData(event.data ?? {}, event.sensitive ?? false),
+    };
+  };
+
+  /**
+   * One entry in ONE statement: lock the head, hash in the database (the same
+   * formula as entryHash, over the canonical JSON split around prev_hash and
+   * seq), move the head and insert the entry. Holding the chain lock for one
+   * statement instead of two round trips is what keeps one busy chain fast.
+   */
+  async function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<AppendedEntry> {
+    const { before, after } = splitCanonicalEntry(draft);
+    const statement = sql`
+      with old as (
+        select seq, hash from audit_chain_heads where chain = ${draft.chain} for update
+      ), head as (
+        update audit_chain_heads h
+        set seq = old.seq + 1,
+            hash = encode(sha256(convert_to(
+              old.hash || ${before}::text || old.hash || '","seq":' || (old.seq + 1) || ${after}::text, 'UTF8')), 'hex')
+        from old where h.chain = ${draft.chain}
+        returning h.seq, h.hash, old.hash as prev_hash
+      )
+      insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
+      select ${draft.chain}, head.seq, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
+             ${draft.session_id}::text, ${draft.actor}::text, ${JSON.stringify(draft.data)}::jsonb, head.prev_hash, head.hash
+      from head
+      returning id, seq, hash`;
+    type Row = { id: string | number; seq: string | number; hash: string };
+    let [row] = await queryRows<Row>(tx, statement);
+    if (!row) {
+      // A new chain: create its head (waits if another transaction is creating it), then append.
+      await createHead(tx, draft.chain);
+      [row] = await queryRows<Row>(tx, statement);
     }
-    const values = sql.join(
-      rows.map((r) => {
-        const h = (r as HashedEntry & { hash: string }).hash;
-        return sql`(${r.chain}, ${r.seq}, ${r.event_type}, ${r.occurred_at}::timestamptz, ${r.agent_id}, ${r.session_id}, ${r.actor}, ${JSON.stringify(r.data)}::jsonb, ${r.prev_hash}, ${h})`;
-      }),
-      sql`, `,
-    );
-    const inserted = await queryRows<{ id: string | number; seq: string | number; hash: string }>(
-      tx,
-      sql`with ins as (
-            insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
-            values ${values} returning id, seq, hash
-          ), head as (
-            update audit_chain_heads set seq = ${seq}, hash = ${prev} where chain = ${chain}
-          )
-          select id, seq, hash from ins order by seq`,
-    );
-    return inserted.map((r) => ({ id: Number(r.id), chain, seq: Number(r.seq), hash: r.hash }));
+    return { id: Number(row!.id), chain: draft.chain, seq: Number(row!.seq), hash: row!.hash };
+  }
+
+  async function appendMany(tx: DbOrTx, chain: string, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
+    let head = await lockHead(tx, chain);
+    if (!head) {
+      await createHead(tx, chain);
+      head = (await lockHead(tx, chain))!;
+    }
+    let seq = head.seq;
+    let prev = head.hash;
+    const out: AppendedEntry[] = [];
+    for (let start = 0; start < drafts.length; start += ROWS_PER_STATEMENT) {
+      const rows: (HashedEntry & { hash: string })[] = [];
+      const end = Math.min(drafts.length, start + ROWS_PER_STATEMENT);
+      for (let i = start; i < end; i++) {
+        const d = drafts[i]!;
+        seq += 1;
+        const row = {
+          chain: d.chain,
+          seq,
+          event_type: d.event_type,
+          occurred_at: d.occurred_at,
+          agent_id: d.agent_id,
+          session_id: d.session_id,
+          actor: d.actor,
+          data: d.data,
+          prev_hash: prev,
+          hash: "",
+        };
+        prev = entryHash(row);
+        row.hash = prev;
+        rows.push(row);
+      }
+      const isLast = start + ROWS_PER_STATEMENT >= drafts.length;
+      // Ten array parameters whatever the batch size (Postgres allows 65535 bind
+      // parameters; unnest is also several times faster than json_to_recordset).
+      const column = <K extends keyof (typeof rows)[number]>(k: K) => pgArray(rows.map((r) => r[k]));
+      const inserted = await queryRows<{ id: string | number; seq: string | number }>(
+        tx,
+        sql`with ins as (
+              insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
+              select * from unnest(${column("chain")}::text[], ${column("seq")}::bigint[], ${column("event_type")}::text[],
+                ${column("occurred_at")}::timestamptz[], ${column("agent_id")}::integer[], ${column("session_id")}::text[],
+                ${column("actor")}::text[], ${pgArray(rows.map((r) => JSON.stringify(r.data)))}::jsonb[],
+                ${column("prev_hash")}::text[], ${column("hash")}::text[])
+              returning id, seq
+            )${isLast ? sql`, head as (update audit_chain_heads set seq = ${seq}, hash = ${prev} where chain = ${chain})` : sql``}
+            select id, seq from ins order by seq`,
+      );
+      const first = rows[0]!.seq;
+      for (const r of inserted) {
+        out.push({ id: Number(r.id), chain, seq: Number(r.seq), hash: rows[Number(r.seq) - first]!.hash });
+      }
+    }
+    return out;
   }
 
   const chainOf = (e: AuditEvent) => (e.agentId ? agentChain(e.agentId) : GOVERNANCE_CHAIN);
@@ -103,21 +169,61 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
   return {
     actorId,
     async append(tx, event) {
-      const [entry] = await appendToChain(tx, chainOf(event), [event]);
-      return entry!;
+      return appendOne(tx, draftOf(chainOf(event), event));
     },
     async appendBatch(tx, events) {
-      const byChain = new Map<string, AuditEvent[]>();
-      for (const e of events) {
-        const list = byChain.get(chainOf(e)) ?? [];
-        list.push(e);
-        byChain.set(chainOf(e), list);
+      const drafts = events.map((e) => draftOf(chainOf(e), e));
+      const byChain = new Map<string, number[]>();
+      drafts.forEach((d, i) => {
+        const list = byChain.get(d.chain) ?? [];
+        list.push(i);
+        byChain.set(d.chain, list);
+      });
+      // Lock chains in a fixed order so two batches cannot deadlock. (A
+      // transaction that appends to chain A then B with separate calls while
+      // another goes B then A can: Postgres then aborts one of them.)
+      const out: AppendedEntry[] = new Array(events.length);
+      for (const chain of [...byChain.keys()].sort()) {
+        const indices = byChain.get(chain)!;
+        const appended = await appendMany(
+          tx,
+          chain,
+          indices.map((i) => drafts[i]!),
+        );
+        indices.forEach((i, k) => {
+          out[i] = appended[k]!;
+        });
       }
-      // Lock chains in a fixed order so two batches cannot deadlock.
-      const out: AppendedEntry[] = [];
-      for (const chain of [...byChain.keys()].sort())
-        out.push(...(await appendToChain(tx, chain, byChain.get(chain)!)));
       return out;
     },
   };
+}
+
+const NEEDS_ESCAPE = /[\\"]/;
+
+/** A Postgres array literal ({"a","b",NULL}) passed as ONE text parameter, for any driver. */
+function pgArray(values: readonly unknown[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return "NULL";
+    if (typeof v === "number") return String(v);
+    const text = String(v);
+    return NEEDS_ESCAPE.test(text) ? `"${text.replace(/[\\"]/g, "\\$&")}"` : `"${text}"`;
+  });
+  return `{${items.join(",")}}`;
+}
+
+async function lockHead(tx: DbOrTx, chain: string): Promise<{ seq: number; hash: string } | null> {
+  const [row] = await queryRows<{ seq: string | number; hash: string }>(
+    tx,
+    sql`select seq, hash from audit_chain_heads where chain = ${chain} for update`,
+  );
+  return row ? { seq: Number(row.seq), hash: row.hash } : null;
+}
+
+async function createHead(tx: DbOrTx, chain: string): Promise<void> {
+  await queryRows(
+    tx,
+    sql`insert into audit_chain_heads (chain, seq, hash) values (${chain}, 0, ${GENESIS_HASH})
+        on conflict (chain) do nothing`,
+  );
 }

@@ -1,0 +1,179 @@
+import { sql } from "drizzle-orm";
+import { type Database, openDatabase, queryRows } from "../src/db/client.ts";
+import { agentChain } from "../src/domain/audit.ts";
+import { type AuditEvent, createAuditWriter } from "../src/services/audit/append.ts";
+import { verifyAuditTrail } from "../src/services/audit/verify.ts";
+import { createTestDatabase } from "../test/support/pg.ts";
+
+/**
+ * Audit trail figures on a dedicated fresh database (dropped after):
+ * - append throughput, one entry per transaction, 1/8/32 concurrent writers,
+ *   on one chain and spread over 32 chains, each followed by a fork/gap check;
+ * - batched append (appendBatch of 10,000 per transaction);
+ * - verify throughput over 1,000,000 entries, with RSS sampled throughout.
+ * Budgets (printed, not asserted): one chain >= 1,000/s, 32 chains >= 2,000/s,
+ * batched >= 20,000/s, verify >= 150,000/s with flat memory.
+ */
+const writer = createAuditWriter("bench-audit-hmac-key-0123456789abcdef");
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const verdict = (value: number, budget: number) => (value >= budget ? "ok" : "BELOW BUDGET");
+
+function event(agentId: number, i: number): AuditEvent {
+  return {
+    type: "tool_called",
+    agentId,
+    sessionId: `bench-${agentId}`,
+    actor: { agentRuntime: agentId },
+    data: { tool: "crm.lookup", call: i, args: { customer: `C${i % 997}`, fields: ["name", "tier"] } },
+  };
+}
+
+async function chainIsLinear(database: Database, chain: string): Promise<string> {
+  const [row] = await queryRows<{ n: number; max: number }>(
+    database.db,
+    sql`select count(*)::int as n, coalesce(max(seq), 0)::int as max from audit_entries where chain = ${chain}`,
+  );
+  const verified = await verifyAuditTrail(database.db, { chain });
+  return row!.n === row!.max && verified.findings.length === 0
+    ? "ok"
+    : `BROKEN (${row!.n} rows, max seq ${row!.max})`;
+}
+
+/** What this machine gives a bare one-row INSERT transaction right now: the ceiling for any append. */
+async function commitFloor(database: Database): Promise<void> {
+  await database.db.execute(sql`create table bench_floor (id bigserial primary key, v text not null)`);
+  for (const writers of [1, 32]) {
+    const total = writers === 1 ? 400 : 1500;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (next++ < total) {
+          await database.db.transaction((tx) => tx.execute(sql`insert into bench_floor (v) values ('x')`));
+        }
+      }),
+    );
+    console.log(
+      `floor: bare one-row INSERT transactions, ${writers} writer(s): ${rate(total, performance.now() - started)}/s`,
+    );
+  }
+}
+
+async function appendThroughput(database: Database, base: number): Promise<void> {
+  console.log("append, one entry per transaction:");
+  for (const chains of [1, 32]) {
+    for (const writers of [1, 8, 32]) {
+      const agentBase = base + writers * 100 + chains * 1000;
+      const total = writers === 1 ? 600 : 1500;
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (next < total) {
+            const i = next++;
+            await database.db.transaction((tx) => writer.append(tx, event(agentBase + (i % chains), i)));
+          }
+        }),
+      );
+      const perSecond = rate(total, performance.now() - started);
+      const checks = await Promise.all(
+        Array.from({ length: chains }, (_, c) => chainIsLinear(database, agentChain(agentBase + c))),
+      );
+      const linear = checks.every((c) => c === "ok") ? "no fork/gap" : checks.find((c) => c !== "ok");
+      const budget = chains === 1 ? 1000 : 2000;
+      console.log(
+        `  ${String(writers).padStart(2)} writers, ${String(chains).padStart(2)} chain(s): ${String(perSecond).padStart(6)}/s  [budget ${budget}/s: ${verdict(perSecond, budget)}]  ${linear}`,
+      );
+    }
+  }
+}
+
+async function batchedThroughput(database: Database): Promise<void> {
+  const batches = 10;
+  const size = 10_000;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let b = 0; b < batches; b++) {
+    await database.db.transaction((tx) =>
+      writer.appendBatch(
+        tx,
+        Array.from({ length: size }, (_, i) => event(90_000, b * size + i)),
+      ),
+    );
+  }
+  const perSecond = rate(batches * size, performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `batched append (${batches} x ${size} per transaction): ${perSecond}/s  [budget 20000/s: ${verdict(perSecond, 20_000)}]  ${await chainIsLinear(database, agentChain(90_000))}; node CPU ${((used.user + used.system) / (batches * size)) | 0} µs/entry`,
+  );
+}
+
+async function verifyThroughput(database: Database): Promise<void> {
+  const target = 1_000_000;
+  const [existing] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from audit_entries`,
+  );
+  const missing = target - existing!.n;
+  const fillStarted = performance.now();
+  for (let done = 0, b = 0; done < missing; b++) {
+    const size = Math.min(10_000, missing - done);
+    const agentId = 100_000 + (b % 4);
+    await database.db.transaction((tx) =>
+      writer.appendBatch(
+        tx,
+        Array.from({ length: size }, (_, i) => event(agentId, done + i)),
+      ),
+    );
+    done += size;
+  }
+  console.log(
+    `filled to ${target} entries in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s (appendBatch, 10,000 per transaction)`,
+  );
+  for (const concurrency of [1, 3]) {
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 25);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let checked = 0;
+    const progress: string[] = [];
+    const summary = await verifyAuditTrail(database.db, {
+      concurrency,
+      onChain: (r) => {
+        const quarter = Math.floor(((checked + r.entries) * 4) / target);
+        if (quarter > Math.floor((checked * 4) / target)) progress.push(mb(process.memoryUsage().rss));
+        checked += r.entries;
+      },
+    });
+    const elapsed = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    clearInterval(sampler);
+    const after = process.memoryUsage().rss;
+    const perSecond = rate(summary.entries, elapsed);
+    console.log(
+      `verify, ${concurrency} chain(s) at a time: ${summary.entries} entries in ${summary.chains} chains, ${(elapsed / 1000).toFixed(1)} s = ${perSecond}/s  [budget 150000/s: ${verdict(perSecond, 150_000)}]  findings: ${summary.findings.length}`,
+    );
+    console.log(
+      `  node CPU ${(((used.user + used.system) / summary.entries) | 0).toString()} µs/entry; RSS before ${mb(before)}, peak during ${mb(peak)}, after ${mb(after)} (growth ${mb(peak - before)}); RSS at each quarter of the entries: ${progress.join(", ")}`,
+    );
+  }
+}
+
+export default async function bench(): Promise<void> {
+  const testDb = await createTestDatabase();
+  const database = await openDatabase({ url: testDb.url, max: 34 });
+  try {
+    await commitFloor(database);
+    await appendThroughput(database, 1);
+    await batchedThroughput(database);
+    await verifyThroughput(database);
+  } finally {
+    await database.close();
+    await testDb.drop();
+  }
+}

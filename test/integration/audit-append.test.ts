@@ -1,0 +1,222 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../../src/db/client.ts";
+import { auditChainHeads, auditEntries } from "../../src/db/schema/index.ts";
+import { GENESIS_HASH } from "../../src/domain/audit.ts";
+import { type AuditEvent, createAuditWriter } from "../../src/services/audit/append.ts";
+import { verifyAuditTrail } from "../../src/services/audit/verify.ts";
+import { agentEvents, entriesOf } from "../support/audit.ts";
+import { createTestDatabase } from "../support/pg.ts";
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: Database;
+const writer = createAuditWriter("integration-audit-hmac-key-0123456789");
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase({ url: testDb.url, max: 20 });
+});
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+const seqsOf = async (chain: string) => (await entriesOf(database.db, chain)).map((e) => e.seq);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("appending to the audit trail", () => {
+  it("serialises 200 concurrent appends from 20 connections on one chain: seqs 1..200, no fork, no gap", async () => {
+    const events = agentEvents(1, 200);
+    const appended = await Promise.all(
+      events.map((e) => database.db.transaction((tx) => writer.append(tx, e))),
+    );
+    expect(new Set(appended.map((a) => a.seq)).size).toBe(200);
+    expect(await seqsOf("agent-1")).toEqual(range(200));
+    const rows = await entriesOf(database.db, "agent-1");
+    // Every entry links to the one before it: a single line, no fork.
+    rows.forEach((row, i) => {
+      expect(row.prevHash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash);
+    });
+    const [head] = await database.db
+      .select()
+      .from(auditChainHeads)
+      .where(eq(auditChainHeads.chain, "agent-1"));
+    expect(head).toEqual({ chain: "agent-1", seq: 200, hash: rows.at(-1)!.hash });
+    const summary = await verifyAuditTrail(database.db, { chain: "agent-1" });
+    expect(summary).toEqual({ chains: 1, entries: 200, findings: [] });
+  }, 90_000);
+
+  it("appends concurrently to 32 chains, each one gap-free", async () => {
+    const events = range(32).flatMap((c) => agentEvents(100 + c, 15));
+    await Promise.all(events.map((e) => database.db.transaction((tx) => writer.append(tx, e))));
+    for (const c of range(32)) expect(await seqsOf(`agent-${100 + c}`)).toEqual(range(15));
+    const summary = await verifyAuditTrail(database.db);
+    expect(summary.findings).toEqual([]);
+  }, 90_000);
+
+  it("does not block other chains while one chain's append is uncommitted, but queues the same chain", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = database.db.transaction(async (tx) => {
+      await writer.append(tx, agentEvents(200, 1)[0]!);
+      locked();
+      await held;
+    });
+    await isLocked;
+    // Another chain goes through while agent-200's head is locked.
+    const other = await database.db.transaction((tx) => writer.append(tx, agentEvents(201, 1)[0]!));
+    expect(other.seq).toBe(1);
+    // The same chain waits for the holder's commit.
+    let sameDone = false;
+    const same = database.db
+      .transaction((tx) => writer.append(tx, agentEvents(200, 1)[0]!))
+      .then((e) => {
+        sameDone = true;
+        return e;
+      });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sameDone).toBe(false);
+    release();
+    await holder;
+    expect((await same).seq).toBe(2);
+  });
+
+  it("leaves no entry and no gap when the transaction rolls back", async () => {
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(300, 1)[0]!));
+    await expect(
+      database.db.transaction(async (tx) => {
+        await writer.append(tx, agentEvents(300, 1)[0]!);
+        throw new Error("the state change failed");
+      }),
+    ).rejects.toThrow("the state change failed");
+    expect(await seqsOf("agent-300")).toEqual([1]);
+    const next = await database.db.transaction((tx) => writer.append(tx, agentEvents(300, 1)[0]!));
+    expect(next.seq).toBe(2);
+    expect((await verifyAuditTrail(database.db, { chain: "agent-300" })).findings).toEqual([]);
+  });
+
+  it("leaves no head row when the first append of a new chain rolls back", async () => {
+    await expect(
+      database.db.transaction(async (tx) => {
+        await writer.append(tx, agentEvents(301, 1)[0]!);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow();
+    const heads = await database.db
+      .select()
+      .from(auditChainHeads)
+      .where(eq(auditChainHeads.chain, "agent-301"));
+    expect(heads).toEqual([]);
+  });
+
+  it("appends a batch across chains in one transaction, results in input order", async () => {
+    const events: AuditEvent[] = [
+      { type: "tool_called", agentId: 400, data: { n: 1 } },
+      { type: "config_changed", actor: { slackUser: "UCHAIR0001" }, data: { key: "sla.tier1" } },
+      { type: "tool_called", agentId: 400, data: { n: 2 } },
+      { type: "tool_called", agentId: 401, data: { n: 1 } },
+    ];
+    const before = (await seqsOf("governance")).length;
+    const out = await database.db.transaction((tx) => writer.appendBatch(tx, events));
+    expect(out.map((e) => [e.chain, e.seq])).toEqual([
+      ["agent-400", 1],
+      ["governance", before + 1],
+      ["agent-400", 2],
+      ["agent-401", 1],
+    ]);
+    const gov = await entriesOf(database.db, "governance");
+    expect(gov.at(-1)!.actor).toMatch(/^u-[0-9a-f]{32}$/);
+    expect(JSON.stringify(gov.at(-1))).not.toContain("UCHAIR0001");
+    expect((await verifyAuditTrail(database.db)).findings).toEqual([]);
+  });
+
+  it("stores awkward text in a batch exactly (quotes, backslashes, braces, the word NULL)", async () => {
+    const awkward = 'quote " backslash \\ braces {a,b} comma , NULL \n newline é 😀';
+    await database.db.transaction((tx) =>
+      writer.appendBatch(tx, [
+        { type: "tool_called", agentId: 450, sessionId: "NULL", data: { note: awkward, [awkward]: 1 } },
+        { type: "tool_called", agentId: 450, sessionId: null, data: {} },
+      ]),
+    );
+    const rows = await entriesOf(database.db, "agent-450");
+    expect(rows.map((r) => r.sessionId)).toEqual(["NULL", null]);
+    expect(rows[0]!.data).toEqual({ note: awkward, [awkward]: 1 });
+    expect((await verifyAuditTrail(database.db, { chain: "agent-450" })).findings).toEqual([]);
+  });
+
+  it("appends a batch larger than one statement (12,000 entries) gap-free", async () => {
+    const out = await database.db.transaction((tx) => writer.appendBatch(tx, agentEvents(500, 12_000)));
+    expect(out.at(-1)!.seq).toBe(12_000);
+    const [count] = await database.db
+      .select({ n: sql<number>`count(*)::int`, max: sql<number>`max(seq)::int` })
+      .from(auditEntries)
+      .where(eq(auditEntries.chain, "agent-500"));
+    expect(count).toEqual({ n: 12_000, max: 12_000 });
+    expect(await verifyAuditTrail(database.db, { chain: "agent-500", pageSize: 777 })).toEqual({
+      chains: 1,
+      entries: 12_000,
+      findings: [],
+    });
+  }, 90_000);
+
+  it("refuses an unknown event type and writes nothing", async () => {
+    await expect(
+      database.db.transaction((tx) =>
+        writer.append(tx, { type: "made_up" as AuditEvent["type"], agentId: 600 }),
+      ),
+    ).rejects.toThrow(/unknown audit event type/);
+    expect(await seqsOf("agent-600")).toEqual([]);
+  });
+
+  it("stores sanitised data so the stored row re-hashes to its hash", async () => {
+    await database.db.transaction((tx) =>
+      writer.append(tx, {
+        type: "tool_called",
+        agentId: 700,
+        sensitive: true,
+        data: {
+          content: "private text",
+          token: "xoxb-secret",
+          at: new Date(0),
+          weird: "nul\u0000 \ud800",
+          text: "café ✓ 😀 \u2028",
+          n: 1e21,
+          f: 0.1,
+        },
+      }),
+    );
+    const [row] = await entriesOf(database.db, "agent-700");
+    expect(JSON.stringify(row!.data)).not.toMatch(/private text|xoxb-secret/);
+    expect((await verifyAuditTrail(database.db, { chain: "agent-700" })).findings).toEqual([]);
+  });
+
+  it("works the same on the embedded database (PGlite): database-side and batch hashes verify", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "agov-audit-pglite-"));
+    const embedded = await openDatabase({ pgliteDir: dir });
+    try {
+      await embedded.migrate();
+      for (const e of agentEvents(1, 3)) await embedded.db.transaction((tx) => writer.append(tx, e));
+      await embedded.db.transaction((tx) => writer.appendBatch(tx, agentEvents(1, 5)));
+      await embedded.db.transaction((tx) =>
+        writer.append(tx, { type: "config_changed", data: { note: "café ✓ 😀" } }),
+      );
+      expect(await verifyAuditTrail(embedded.db, { pageSize: 3 })).toEqual({
+        chains: 2,
+        entries: 9,
+        findings: [],
+      });
+    } finally {
+      await embedded.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
