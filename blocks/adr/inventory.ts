@@ -3,6 +3,9 @@ import { escapeMrkdwn, plainText, truncate } from "../../src/domain/slack-text.t
 import { day, mention, statusLabel, TIER_LABEL } from "./format.ts";
 import type { SlackMessageOut } from "./messages.ts";
 
+/** The incident flow's action id (src/slack/ids/incident.ts), kept literal so blocks/ imports no transport code. */
+export const DECLARE_INCIDENT_ACTION = "incident_declare_for_agent";
+
 /** One line of the inventory (the governance record's fields, framework names). */
 export interface InventoryRow {
   agent_name: string;
@@ -150,6 +153,20 @@ export function agentRecordMessage(r: InventoryRecordModel): SlackMessageOut {
     type: "section",
     text: { type: "mrkdwn", text: truncate(`*Versions*\n${lines.join("\n") || "none"}`, 3000) },
   });
+  if (r.status !== "decommissioned") {
+    blocks.push({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: DECLARE_INCIDENT_ACTION,
+          text: { type: "plain_text", text: "Declare incident" },
+          style: "danger",
+          value: String(r.agent_id),
+        },
+      ],
+    });
+  }
   return { text: `Governance record of ${escapeMrkdwn(r.agent_name)}`, blocks };
 }
 

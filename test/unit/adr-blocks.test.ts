@@ -1,3 +1,4 @@
+import { INCIDENT_ACTIONS } from "../../src/slack/ids/incident.ts";
 import { describe, expect, it } from "vitest";
 import { securityAssessmentView } from "../../blocks/adr/assessment-form.ts";
 import { adrDraftPromptView, adrImportView } from "../../blocks/adr/intake-views.ts";
@@ -132,5 +133,13 @@ describe("ADR intake views and messages stay within Slack's limits", () => {
     const m = agentRecordMessage(record);
     expect(validateBlocks(m.blocks, "message")).toEqual([]);
     expect(JSON.stringify(m.blocks)).toMatch(/and 1[0-9] earlier/);
+
+    // The record offers "Declare incident" (the incident flow's own action id), except once decommissioned.
+    const buttons = (blocks: unknown[]) =>
+      blocks.flatMap((b) => (b as { elements?: { action_id?: string; value?: string }[] }).elements ?? []);
+    expect(buttons(m.blocks)).toContainEqual(
+      expect.objectContaining({ action_id: INCIDENT_ACTIONS.declareForAgent, value: "7" }),
+    );
+    expect(buttons(agentRecordMessage({ ...record, status: "decommissioned" }).blocks)).toEqual([]);
   });
 });
