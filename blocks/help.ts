@@ -15,7 +15,7 @@ const HELP: Record<HelpTopic, { title: string; lines: string[] }> = {
   "agent-incident": {
     title: "/agent-incident: declare an incident with an AI agent",
     lines: [
-      "`/agent-incident` opens a form: the agent, the severity, a summary and what you observed.",
+      "`/agent-incident` opens a form: the agent, the severity, a summary and what you observed. `/agent-incident NAME` picks the agent for you (also: *Declare incident* on `/agent-inventory NAME`).",
       "*SEV1 critical* (data exfiltration, unauthorised transaction, bypassed access controls, malicious code): the agent is suspended at once, on-call and the CISO are paged, the board is notified and the committee's emergency quorum opens. Response within 15 minutes.",
       "*SEV2 high* (blocked prompt injection, unexpected PII in output, unusual tool-call pattern, hallucinated sensitive information): on-call is paged and security alerted. Response within 1 hour.",
       "*SEV3 medium* (degraded performance, repeated failures, cost spike): the agent's owners are alerted. Response within 4 hours.",
@@ -27,7 +27,7 @@ const HELP: Record<HelpTopic, { title: string; lines: string[] }> = {
     title: "/agent-inventory: the AI agent inventory",
     lines: [
       "`/agent-inventory` lists every agent: name, risk tier, status, business owner and next review.",
-      "`/agent-inventory NAME` shows one agent's governance record.",
+      "`/agent-inventory NAME` shows one agent's governance record: owners, reviewers, tier and why, next review, and every request version, with a *Declare incident* button.",
       "Answers are visible only to you.",
       "`/agent-inventory help` shows this message.",
     ],

@@ -65,7 +65,7 @@ describe("the running app", () => {
 
   it("turns a failing handler into a polite ephemeral message, never silence", async () => {
     t.fake.failNext("response_url", { status: 500 }, 5);
-    const res = await t.slack.slashCommand("/agent-inventory", "--bogus-flag", {
+    const res = await t.slack.slashCommand("/agent-request", "frobnicate", {
       userId: PEOPLE.requester,
       channelId: "CSOMEWHERE",
     });
