@@ -14,6 +14,7 @@ import { reconcileTimers } from "./jobs/reconcile.ts";
 import { registerSchedules, warnAboutRedisDurability } from "./jobs/schedules.ts";
 import { createWorker } from "./jobs/worker.ts";
 import { createAuditWriter } from "./services/audit/append.ts";
+import { recordConfigChange } from "./services/audit/config-change.ts";
 import type { Deps } from "./services/deps.ts";
 import { createSlackApp } from "./slack/app.ts";
 import { GovernorReceiver } from "./slack/receiver.ts";
@@ -80,6 +81,9 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   const report = await reconcileTimers(deps);
   logger.info(report, "timers reconciled from Postgres");
   await registerSchedules(deps);
+  const configChange = await recordConfigChange(deps);
+  if (configChange.changed)
+    logger.info({ sections: configChange.sections }, "governor.yaml changed; recorded in the audit trail");
 
   const receiver = env.SLACK_APP_TOKEN ? undefined : new GovernorReceiver(env.SLACK_SIGNING_SECRET, logger);
   const app = createSlackApp({
