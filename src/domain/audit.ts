@@ -41,6 +41,7 @@ export const GOVERNANCE_EVENTS = [
   "incident_escalated",
   "incident_severity_changed",
   "incident_repaged",
+  "incident_checklist_updated",
   "incident_resolved",
   "quorum_opened",
   "quorum_vote_cast",

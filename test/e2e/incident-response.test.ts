@@ -189,6 +189,8 @@ describe("the checklist", () => {
       async () => ((await incidentRow(t, incidentId)).checklistDone as number[]).length === 1,
     );
     expect((await incidentRow(t, incidentId)).checklistDone).toEqual([2]);
+    const audited = await auditOf(t, "incident_checklist_updated", incidentId);
+    expect(audited.map((e) => (e.data as { unticked: unknown[] }).unticked.length)).toEqual([0, 1]);
   });
 });
 

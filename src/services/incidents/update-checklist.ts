@@ -29,6 +29,17 @@ export async function updateIncidentChecklist(
     const changed = done.length !== before.size || done.some((i) => !before.has(i));
     if (!changed) return { done };
     await tx.update(incidents).set({ checklistDone: done }).where(eq(incidents.id, incident.id));
+    await deps.audit.append(tx, {
+      type: "incident_checklist_updated",
+      agentId: incident.agentId,
+      actor,
+      data: {
+        incidentId: incident.id,
+        ticked: done.filter((i) => !before.has(i)).map((i) => items[i]),
+        unticked: [...before].filter((i) => !after.has(i)).map((i) => items[i]),
+      },
+      at: deps.now(),
+    });
     await refreshPage(tx, fx, deps, incident.id);
     for (const i of done.filter((i) => !before.has(i))) {
       await addTimeline(
