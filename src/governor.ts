@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { GovernorConfig } from "./config/governor.ts";
 import { DEV_AUDIT_HMAC_KEY, type Env } from "./config/env.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { apiRoutes } from "./http/api/index.ts";
 import { healthRoute } from "./http/health.ts";
 import { createHttpServer } from "./http/server.ts";
 import { DEADLINE_HANDLERS } from "./jobs/deadline-handlers.ts";
@@ -58,6 +59,7 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   }
   const connection = redisConnection(env.REDIS_URL);
   const healthRedis = redisConnection(env.REDIS_URL);
+  const workerConnection = redisConnection(env.REDIS_URL);
   const jobs = createJobs(connection, env.QUEUE_PREFIX);
   const slack = new WebClient(env.SLACK_BOT_TOKEN, {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
@@ -76,7 +78,7 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   const worker =
     opts.worker === false
       ? null
-      : createWorker(connection, env.QUEUE_PREFIX, buildProcessors(deps, DEADLINE_HANDLERS), logger);
+      : createWorker(workerConnection, env.QUEUE_PREFIX, buildProcessors(deps, DEADLINE_HANDLERS), logger);
   await warnAboutRedisDurability(healthRedis, logger);
   const report = await reconcileTimers(deps);
   logger.info(report, "timers reconciled from Postgres");
@@ -96,7 +98,11 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
     logger,
   });
   const server = createHttpServer(
-    { ...(receiver ? { slack: receiver } : {}), health: healthRoute(database, healthRedis) },
+    {
+      ...(receiver ? { slack: receiver } : {}),
+      health: healthRoute(database, healthRedis),
+      api: apiRoutes(deps),
+    },
     logger,
   );
   await new Promise<void>((resolve, reject) => {
@@ -133,10 +139,20 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
         }, 20);
       });
       if (env.SLACK_APP_TOKEN) await app.stop().catch(() => {});
-      // worker.close() waits for active jobs to finish.
-      if (worker) await Promise.race([worker.close(), sleep(Math.max(0, deadline - Date.now()))]);
+      // worker.close() waits for active jobs to finish; past the deadline it is
+      // forced, so no job is left holding the connection we close next (a job
+      // cut short is retried by another instance or at the next start: its
+      // deadline or outbox row is still pending in Postgres).
+      if (worker) {
+        const finished = await Promise.race([
+          worker.close().then(() => true),
+          sleep(Math.max(0, deadline - Date.now())).then(() => false),
+        ]);
+        if (!finished) await worker.close(true).catch(() => {});
+      }
       await jobs.close().catch(() => {});
       connection.disconnect();
+      workerConnection.disconnect();
       healthRedis.disconnect();
       await database.close();
     },

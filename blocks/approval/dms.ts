@@ -50,6 +50,8 @@ export function decisionDm(v: {
   why: string;
   conditions: readonly ConditionView[];
   nextReviewDate: Date | null;
+  /** For the technical owner of an authorised agent: "Mark deployed". */
+  markDeployed?: Control;
 }): Message {
   const label = OUTCOME_LABEL[v.outcome] ?? v.outcome;
   const blocks: KnownBlock[] = [section(`*${requestText(v)}: ${label}*\n${whyText(v.why, 1500)}`)];
@@ -57,6 +59,14 @@ export function decisionDm(v: {
     blocks.push(section(`*Conditions to complete*\n${bullets(conditionLines(v.conditions))}`));
   }
   if (v.nextReviewDate) blocks.push(section(`Post-deployment review due ${slackDay(v.nextReviewDate)}.`));
+  if (v.markDeployed) {
+    blocks.push(
+      section(
+        "When the agent is in production, mark it deployed: its post-deployment review then counts from that day.",
+      ),
+    );
+    blocks.push({ type: "actions", elements: [button("Mark deployed", v.markDeployed, "primary")] });
+  }
   return { text: `${requestText(v)}: ${label}`, blocks };
 }
 

@@ -25,6 +25,14 @@ export type HomeModel = {
     overdue: boolean;
     control: Control;
   }[];
+  /** Scheduled reviews of my agents that are due within 30 days or overdue. */
+  reviews?: {
+    agentName: string;
+    kind: string;
+    dueAt: Date;
+    overdue: boolean;
+    control: Control;
+  }[];
   /** Sections other features add below (KPIs…), already built. */
   extra?: KnownBlock[];
 };
@@ -74,6 +82,18 @@ export function homeView(m: HomeModel): HomeView {
     });
   }
   items.push(...more(m.items.length - HOME_LIST_MAX));
+  const reviews: KnownBlock[] = [];
+  for (const r of (m.reviews ?? []).slice(0, HOME_LIST_MAX)) {
+    const kind = r.kind === "post_deployment" ? "Post-deployment review" : "Periodic review";
+    reviews.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `*${esc(r.agentName, 80)}*: ${kind}, due ${slackDay(r.dueAt)}${r.overdue ? " :warning: overdue" : ""}`,
+      },
+      accessory: button("Start review", r.control),
+    });
+  }
   const blocks: KnownBlock[] = [
     header("Your pending votes"),
     ...votes,
@@ -83,6 +103,7 @@ export function homeView(m: HomeModel): HomeView {
     { type: "divider" },
     header("Your open conditions and actions"),
     ...items,
+    ...(reviews.length ? [{ type: "divider" } as KnownBlock, header("Reviews due"), ...reviews] : []),
     ...(m.extra ?? []),
   ];
   return { type: "home", blocks: blocks.slice(0, 100) };

@@ -54,7 +54,7 @@ export const auditVerify: CliCommand = {
     const onChain = (r: ChainVerification) => {
       if (r.finding) io.out(`BROKEN ${describeFinding(r.finding)}`);
     };
-    return withDatabase(env(), async ({ db, kind }): Promise<CommandResult> => {
+    return withDatabase(env(), async ({ db }): Promise<CommandResult> => {
       const scope = chain !== undefined ? { chain } : {};
       if (anchor !== undefined) {
         const result = await verifyAnchor(db, anchor.toLowerCase(), { ...scope, onChain });
@@ -79,9 +79,7 @@ export const auditVerify: CliCommand = {
         );
         return 0;
       }
-      // Postgres: walk a few chains at once (the CLI's pool has 4 connections); PGlite has one session.
-      const concurrency = kind === "postgres" ? 3 : 1;
-      const summary = await verifyAuditTrail(db, { ...scope, onChain, concurrency });
+      const summary = await verifyAuditTrail(db, { ...scope, onChain });
       if (chain !== undefined && summary.chains === 0) {
         io.out(`chain ${chain} not found (no entries, no head)`);
         return 1;

@@ -4,6 +4,7 @@ import { auditExport, auditVerify } from "./audit.ts";
 import { dbMigrate } from "./db.ts";
 import { inventory } from "./inventory.ts";
 import { pirExport } from "./pir.ts";
+import { tokenIssue, tokenRevoke } from "./token.ts";
 
 export type CommandResult = 0 | 1 | 2;
 
@@ -28,6 +29,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   "audit verify": auditVerify,
   "audit export": auditExport,
   "pir export": pirExport,
+  "token issue": tokenIssue,
+  "token revoke": tokenRevoke,
 };
 
 export const USAGE = `usage: agov <command>

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadlines } from "../../src/db/schema/index.ts";
+import { agents, deadlines } from "../../src/db/schema/index.ts";
 import { CHANNELS, PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
 import { adrInReview } from "../support/adr-fixtures.ts";
 import {
@@ -196,5 +196,58 @@ describe("the requester withdraws a pending request", () => {
     );
     expect(await auditFor(t, "adr_withdrawn", adrId)).toHaveLength(1);
     expect(await votesOn(t, adrId)).toEqual([]);
+  });
+});
+
+describe("after approval", () => {
+  it("offers the technical owner Mark deployed, and the owners Start review on the App Home", async () => {
+    const { adrId, agentId } = await adrInReview(t, { tier: 1 });
+    await approve(adrId, techOwner, 1);
+    await until("approved", async () => (await adrRow(t, adrId)).status === "approved");
+
+    // The technical owner's decision DM carries the button; the requester's does not.
+    const withButton = await until("decision DM with Mark deployed", async () =>
+      t.fake
+        .callsTo("chat.postMessage")
+        .find(
+          (c) =>
+            c.ok &&
+            c.args.channel === `D${techOwner}` &&
+            String(c.args.text).startsWith(`ADR-${adrId} (`) &&
+            blocksText(c.args.blocks).includes("agent_mark_deployed"),
+        ),
+    );
+    expect(blocksText(withButton.args.blocks)).toContain(
+      `"value":"${agentId}","action_id":"agent_mark_deployed"`,
+    );
+    const requesterDms = t.fake
+      .callsTo("chat.postMessage")
+      .filter((c) => c.args.channel === `D${requester}` && String(c.args.text).includes(`ADR-${adrId}`));
+    expect(requesterDms.some((c) => blocksText(c.args.blocks).includes("agent_mark_deployed"))).toBe(false);
+
+    // Clicking it marks the agent deployed.
+    await t.slack.blockAction({
+      userId: techOwner,
+      actionId: "agent_mark_deployed",
+      value: String(agentId),
+      message: { channel: String(withButton.args.channel), ts: String(withButton.response.ts) },
+    });
+    await until("agent deployed", async () => {
+      const [agent] = await t.governor.deps.db.select().from(agents).where(eq(agents.id, agentId));
+      return agent?.status === "deployed";
+    });
+
+    // The post-deployment review is due in 180 days: not yet on the Home. Bring it within 30 days.
+    await t.governor.deps.db.execute(
+      sql`update agent_reviews set due_at = now() + interval '3 days' where agent_id = ${agentId} and status = 'scheduled'`,
+    );
+    await t.slack.event({ type: "app_home_opened", user: techOwner, channel: `D${techOwner}`, tab: "home" });
+    const [home] = await t.fake.waitFor(
+      (c) =>
+        c.method === "views.publish" &&
+        c.args.user_id === techOwner &&
+        blocksText(c.args.view).includes("agent_review_start"),
+    );
+    expect(blocksText(home!.args.view)).toContain("Post-deployment review");
   });
 });

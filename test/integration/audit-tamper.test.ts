@@ -20,6 +20,9 @@ import {
 
 let t: TestApp;
 let anchor: AnchorResult;
+let duplicateId = 0;
+/** Governance entries before the anchor (start-up may record some too). */
+let governanceBeforeAnchor = 0;
 /** Entry ids by chain and ORIGINAL seq, captured before tampering. */
 const ids = new Map<string, number>();
 const idOf = (chain: string, seq: number) => ids.get(`${chain}#${seq}`)!;
@@ -49,12 +52,13 @@ async function forge(
 beforeAll(async () => {
   t = await startTestApp({ worker: false });
   const { db, audit } = t.governor.deps;
-  for (let agent = 1; agent <= 10; agent++) await appendEach(db, audit, agentEvents(agent, 5));
+  for (let agent = 1; agent <= 11; agent++) await appendEach(db, audit, agentEvents(agent, 5));
   await appendEach(db, audit, [
     { type: "config_changed", actor: { slackUser: "UCHAIR0001" }, data: { k: "v" } },
   ]);
+  governanceBeforeAnchor = (await entriesOf(db, "governance")).length;
   anchor = await anchorAuditChains(t.governor.deps);
-  for (let agent = 1; agent <= 10; agent++)
+  for (let agent = 1; agent <= 11; agent++)
     for (const e of await entriesOf(db, `agent-${agent}`)) ids.set(`agent-${agent}#${e.seq}`, e.id);
 
   await asSuperuserBypassingTriggers(t.databaseUrl, async (tx) => {
@@ -85,6 +89,14 @@ beforeAll(async () => {
     const second = await rowAt(tx, "agent-10", 2);
     const changed = hashedOf(second, { data: { tool: "other" } });
     await tx`update audit_entries set data = ${tx.json(changed.data as never)}, hash = ${entryHash(changed)} where id = ${second.id}`;
+    // 11: the unique index dropped and a seq duplicated.
+    await tx`drop index audit_chain_seq_uq`;
+    const third = await rowAt(tx, "agent-11", 3);
+    const [dup] =
+      await tx`insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
+      select chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash from audit_entries
+      where id = ${third.id} returning id`;
+    duplicateId = Number(dup!.id);
   });
 }, 60_000);
 
@@ -96,7 +108,7 @@ describe("verification after tampering (by a superuser bypassing the trigger)", 
   let byChain: Map<string, Finding>;
   beforeAll(async () => {
     const summary = await verifyAuditTrail(t.governor.deps.db, { pageSize: 2 });
-    expect(summary.chains).toBe(11);
+    expect(summary.chains).toBe(12);
     byChain = new Map(summary.findings.map((f) => [f.chain, f]));
   });
 
@@ -109,6 +121,7 @@ describe("verification after tampering (by a superuser bypassing the trigger)", 
     ["a truncated tail", "agent-6", "truncated", 4, null],
     ["a rewritten last entry", "agent-7", "head_mismatch", 5, () => idOf("agent-7", 5)],
     ["a rewritten entry with its hash fixed", "agent-10", "broken_link", 3, () => idOf("agent-10", 3)],
+    ["a duplicated seq", "agent-11", "duplicate", 3, () => duplicateId],
   ])("detects %s in %s: %s at seq %i", (_label, chain, kind, seq, entryId) => {
     const finding = byChain.get(chain);
     expect(finding, `no finding for ${chain}`).toMatchObject({ kind, seq });
@@ -127,7 +140,7 @@ describe("verification after tampering (by a superuser bypassing the trigger)", 
     expect(byChain.has("agent-9")).toBe(false);
     expect(byChain.has("governance")).toBe(false);
     expect(byChain.has("agent-8")).toBe(false);
-    expect(byChain.size).toBe(8);
+    expect(byChain.size).toBe(9);
   });
 });
 
@@ -137,10 +150,14 @@ describe("verification against a published anchor", () => {
       .select()
       .from(auditAnchors)
       .where(eq(auditAnchors.id, anchor.anchorId));
-    expect((row!.heads as Record<string, { seq: number }>).governance!.seq).toBe(1);
+    expect((row!.heads as Record<string, { seq: number }>).governance!.seq).toBe(governanceBeforeAnchor);
     const gov = await entriesOf(t.governor.deps.db, "governance");
-    expect(gov.map((e) => e.eventType)).toEqual(["config_changed", "audit_anchored"]);
-    expect(gov[1]!.data).toMatchObject({ anchor_hash: anchor.anchorHash, chains: 11, entries: 51 });
+    expect(gov).toHaveLength(governanceBeforeAnchor + 1);
+    expect(gov.at(-1)).toMatchObject({
+      eventType: "audit_anchored",
+      seq: governanceBeforeAnchor + 1,
+      data: { anchor_hash: anchor.anchorHash, chains: 12, entries: 55 + governanceBeforeAnchor },
+    });
   });
 
   it("exposes a rewrite that fixed up every hash and the head, at the anchored seq", async () => {
@@ -161,12 +178,13 @@ describe("verification against a published anchor", () => {
   it("confirms untouched chains match the anchor and flags every tampered one", async () => {
     const result = await verifyAnchor(t.governor.deps.db, anchor.anchorHash);
     if (!result.found) throw new Error("anchor not found");
-    expect(result.chains).toBe(11);
+    expect(result.chains).toBe(12);
     const broken = result.findings.map((f) => f.chain).sort();
     // agent-4's forgery lies after the anchored seq: the anchor vouches only for what it covered.
     expect(broken).toEqual([
       "agent-1",
       "agent-10",
+      "agent-11",
       "agent-2",
       "agent-3",
       "agent-5",

@@ -5,7 +5,9 @@ import { adrs, votes } from "../../src/db/schema/index.ts";
 import { enqueueOutbox } from "../../src/services/effects.ts";
 import { inTransaction } from "../../src/services/run.ts";
 import { cancelSlaTimers, scheduleSlaTimers } from "../../src/services/timers/sla.ts";
+import { adrInReview } from "../support/adr-fixtures.ts";
 import { CHANNELS, PEOPLE, startTestApp, type TestApp, testGovernorYaml } from "../support/app.ts";
+import { click, requestMessage } from "../support/approval.ts";
 import {
   auditTypes,
   deadlinesOf,
@@ -25,7 +27,7 @@ const now = shiftedClock();
 beforeAll(async () => {
   t = await startTestApp({
     now,
-    yaml: testGovernorYaml({ sla: { tier1: "PT3S", tier2: "PT1H", tier3: "PT3S" } }),
+    yaml: testGovernorYaml({ sla: { tier1: "PT6S", tier2: "PT1H", tier3: "PT3S" } }),
   });
   t.fake.addUser({ id: NIGHT_OWL, name: "owl", tz: "Pacific/Auckland", tz_offset: 43_200 });
 });
@@ -71,7 +73,7 @@ describe("SLA reminders and escalation", () => {
 
     const [breach] = await t.fake.waitFor(
       (c) => c.method === "chat.postMessage" && String(c.args.text).includes("SLA for"),
-      { timeoutMs: 10_000 },
+      { timeoutMs: 15_000 },
     );
     await until(() => dmsTo(t.fake, PEOPLE.chair, tag(adrId)).length >= 2);
     await sleep(800); // anything extra would have arrived by now
@@ -159,7 +161,7 @@ describe("SLA reminders and escalation", () => {
     ]);
     await t.fake.waitFor(
       (c) => String(c.args.text ?? "").includes(`SLA for`) && String(c.args.text).includes(tag(adrId)),
-      { timeoutMs: 10_000 },
+      { timeoutMs: 15_000 },
     );
     // No request message was ever posted: the escalation goes to the committee channel.
     const [breach] = postsWith(t.fake, tag(adrId));
@@ -173,7 +175,7 @@ describe("SLA reminders and escalation", () => {
     await startClock(adrId, 1);
     await t.fake.waitFor(
       (c) => String(c.args.text ?? "").includes(tag(adrId)) && String(c.args.text).includes("SLA for"),
-      { timeoutMs: 10_000 },
+      { timeoutMs: 15_000 },
     );
     await until(
       async () => (await outboxTo(deps().db, NIGHT_OWL)).filter((o) => o.deliverAfter > now()).length === 2,
@@ -192,5 +194,42 @@ describe("SLA reminders and escalation", () => {
     // The delivery job sleeps in Redis until then (no polling, no early send).
     for (const r of rows)
       expect(await (await deps().jobs.queue.getJob(`outbox-${r.id}`))?.getState()).toBe("delayed");
+  });
+});
+
+describe("the SLA clock of a request filed through intake and approval", () => {
+  it("reminds the technical owner, then escalates in the request's own thread", async () => {
+    const { adrId } = await adrInReview(t, { tier: 1 });
+    const request = await requestMessage(t, adrId);
+    const [breach] = await t.fake.waitFor(
+      (c) =>
+        c.method === "chat.postMessage" && String(c.args.text).includes(`${tag(adrId)} tier 1) was breached`),
+      { timeoutMs: 15_000 },
+    );
+    expect(breach!.args).toMatchObject({ channel: request.channel, thread_ts: request.ts });
+    expect(
+      dmsTo(t.fake, PEOPLE.techOwner, tag(adrId)).map((c) => String(c.args.text).match(/\d+%/)?.[0]),
+    ).toEqual(["50%", "90%"]);
+  });
+
+  it("a decision by the technical owner stops the clock: no reminder follows", async () => {
+    const { adrId } = await adrInReview(t, { tier: 1 });
+    await click(t, PEOPLE.techOwner, "approve", adrId);
+    await until(
+      async () => (await deps().db.select().from(adrs).where(eq(adrs.id, adrId)))[0]?.status === "approved",
+    );
+    const [row] = await deps().db.select().from(adrs).where(eq(adrs.id, adrId));
+    // Decided well before the 50% point (3 s), so every timer was still pending.
+    expect(row!.decidedAt!.getTime() - row!.reviewStartedAt!.getTime()).toBeLessThan(3000);
+    expect((await deadlinesOf(deps().db, "adr", adrId)).map((d) => d.status)).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+    ]);
+    await sleep(6500 - (now().getTime() - row!.reviewStartedAt!.getTime()));
+    expect(dmsTo(t.fake, PEOPLE.techOwner, tag(adrId))).toHaveLength(0);
+    expect(
+      postsWith(t.fake, tag(adrId)).filter((c) => String(c.args.text).includes("breached")),
+    ).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
-import { decisionDm, boardNotice, conditionOwnerDm } from "../../../blocks/approval/dms.ts";
+import { boardNotice, conditionOwnerDm, decisionDm } from "../../../blocks/approval/dms.ts";
+import { markDeployedControl } from "../../slack/ids/reviews.ts";
 import { outcomeReply } from "../../../blocks/approval/thread.ts";
 import type { Tx } from "../../db/client.ts";
 import { insertConditionItems, moveAdr, updateAgent } from "../../db/queries/approval.ts";
@@ -115,8 +116,21 @@ export async function applyDecision(
     conditions: conditionViews,
     nextReviewDate,
   });
+  const authorised = d.outcome === "approved" || d.outcome === "conditional";
   for (const user of new Set([r.adr.requester, r.agent.businessOwner, r.agent.technicalOwner])) {
-    await enqueueOutbox(tx, fx, { op: "dm", user, message: dm });
+    const message =
+      authorised && user === r.agent.technicalOwner
+        ? decisionDm({
+            adrId: r.adr.id,
+            agentName: r.agent.name,
+            outcome: d.outcome,
+            why: d.why,
+            conditions: conditionViews,
+            nextReviewDate,
+            markDeployed: markDeployedControl(r.agent.id),
+          })
+        : dm;
+    await enqueueOutbox(tx, fx, { op: "dm", user, message });
   }
   if (effects.has("notify_board")) {
     const notice = boardNotice({

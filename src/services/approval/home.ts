@@ -7,7 +7,10 @@ import {
   postedMessages,
   reviewsInProgress,
 } from "../../db/queries/approval.ts";
+import { and, eq, lte, or } from "drizzle-orm";
+import { agentReviews, agents } from "../../db/schema/index.ts";
 import { eligibility } from "../../domain/approval.ts";
+import { startReviewControl } from "../../slack/ids/reviews.ts";
 import { markDoneControl } from "../../slack/ids/approval.ts";
 import type { Deps } from "../deps.ts";
 import { requestRef, signOffsFor, tierOf } from "./review-state.ts";
@@ -53,6 +56,7 @@ export async function loadHome(deps: Deps, user: string): Promise<HomeModel> {
   }
   const agents = await agentsOwnedBy(deps.db, user, HOME_LIST_MAX + 1);
   const items = await openItemsOwnedBy(deps.db, user, HOME_LIST_MAX + 1);
+  const reviews = await reviewsDueFor(deps, user, new Date(now.getTime() + 30 * 86_400_000));
   return {
     pendingVotes: waiting,
     agents: agents.map((a) => ({
@@ -71,7 +75,36 @@ export async function loadHome(deps: Deps, user: string): Promise<HomeModel> {
         : `Action from incident ${item.incidentId ?? "?"}${agentName ? ` (${agentName})` : ""}`,
       control: markDoneControl(item.id),
     })),
+    reviews: reviews.map((r) => ({
+      agentName: r.agentName,
+      kind: r.kind,
+      dueAt: r.dueAt,
+      overdue: r.dueAt.getTime() < now.getTime(),
+      control: startReviewControl(r.reviewId),
+    })),
   };
+}
+
+/** Scheduled reviews of the agents this person owns, due before `until` (overdue ones included). */
+async function reviewsDueFor(deps: Deps, user: string, until: Date) {
+  return deps.db
+    .select({
+      reviewId: agentReviews.id,
+      agentName: agents.name,
+      kind: agentReviews.kind,
+      dueAt: agentReviews.dueAt,
+    })
+    .from(agentReviews)
+    .innerJoin(agents, eq(agents.id, agentReviews.agentId))
+    .where(
+      and(
+        eq(agentReviews.status, "scheduled"),
+        lte(agentReviews.dueAt, until),
+        or(eq(agents.businessOwner, user), eq(agents.technicalOwner, user)),
+      ),
+    )
+    .orderBy(agentReviews.dueAt)
+    .limit(HOME_LIST_MAX);
 }
 
 /** The workspace's base URL (for message links), asked of Slack once per process. */

@@ -1,60 +1,54 @@
-import { and, asc, eq, gt, gte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { auditEntries } from "../../db/schema/index.ts";
+import { rangePages } from "./pages.ts";
 
 export interface ExportOptions {
   /** Only entries that occurred at or after this instant. */
-  since?: Date;
+  since?: Date | undefined;
   /** Only this chain (then in seq order). */
-  chain?: string;
+  chain?: string | undefined;
   pageSize?: number;
 }
 
 type Row = typeof auditEntries.$inferSelect;
 
 /**
- * Audit entries as JSON Lines for a SIEM, streamed by keyset pages so memory
- * stays constant: one chain in (seq, id) order, or all chains in
- * (occurred_at, id) order (the audit_occurred_idx index). Each line holds
- * every stored field, occurred_at as ISO-8601 UTC, so a consumer can re-verify
- * the hashes (see the README's canonical JSON section).
+ * Audit entries as JSON Lines for a SIEM, streamed in constant memory: one
+ * chain in seq order, or all chains in the order they were written (id), read
+ * by key ranges (see rangePages). Each line holds every stored field,
+ * occurred_at as ISO-8601 UTC, so a consumer can re-verify the hashes (see the
+ * README's canonical JSON section).
  */
 export async function* exportAuditLines(db: DbOrTx, opts: ExportOptions = {}): AsyncGenerator<string> {
-  const pageSize = opts.pageSize ?? 2000;
-  const base: (SQL | undefined)[] = [];
-  if (opts.chain !== undefined) base.push(eq(auditEntries.chain, opts.chain));
-  if (opts.since) base.push(gte(auditEntries.occurredAt, opts.since));
-  let after: Row | null = null;
-  for (;;) {
-    const page: Row[] = await db
-      .select()
+  const byChain = opts.chain !== undefined;
+  const key = byChain ? auditEntries.seq : auditEntries.id;
+  const scope: SQL | undefined = byChain ? eq(auditEntries.chain, opts.chain!) : undefined;
+  const since = opts.since ? gte(auditEntries.occurredAt, opts.since) : undefined;
+  const bound = async (fn: "min" | "max", where: SQL | undefined): Promise<number | null> => {
+    const [row] = await db
+      .select({ v: sql<string | number | null>`${sql.raw(fn)}(${key})` })
       .from(auditEntries)
-      .where(and(...base, after ? keysetAfter(after, opts.chain !== undefined) : undefined))
-      .orderBy(
-        ...(opts.chain !== undefined
-          ? [asc(auditEntries.seq), asc(auditEntries.id)]
-          : [asc(auditEntries.occurredAt), asc(auditEntries.id)]),
-      )
-      .limit(pageSize);
-    for (const row of page) yield exportLine(row);
-    if (page.length < pageSize) return;
-    after = page.at(-1)!;
-  }
-}
-
-/** Index-friendly keyset: a range on the leading column, the tie broken by id. */
-function keysetAfter(last: Row, byChain: boolean): SQL {
-  if (byChain) {
-    return and(
-      gte(auditEntries.seq, last.seq),
-      or(gt(auditEntries.seq, last.seq), gt(auditEntries.id, last.id)),
-    )!;
-  }
-  const at = last.occurredAt.toISOString();
-  return and(
-    sql`${auditEntries.occurredAt} >= ${at}::timestamptz`,
-    or(sql`${auditEntries.occurredAt} > ${at}::timestamptz`, gt(auditEntries.id, last.id)),
-  )!;
+      .where(where);
+    return row?.v === null || row?.v === undefined ? null : Number(row.v);
+  };
+  // With --since, start at the first matching entry rather than at the beginning.
+  const first = since ? await bound("min", and(scope, since)) : null;
+  if (since && first === null) return;
+  const pages = rangePages<Row>({
+    max: await bound("max", scope),
+    width: opts.pageSize ?? 2000,
+    after: first === null ? null : first - 1,
+    fetch: (lo, hi) =>
+      db
+        .select()
+        .from(auditEntries)
+        .where(and(scope, since, lo === null ? undefined : gt(key, lo), lte(key, hi)))
+        .orderBy(asc(key), asc(auditEntries.id))
+        .execute(),
+    firstAfter: (hi) => bound("min", and(scope, gt(key, hi))),
+  });
+  for await (const page of pages) for (const row of page) yield exportLine(row);
 }
 
 export function exportLine(row: Row): string {

@@ -48,7 +48,11 @@ export async function deliverOutboxItem(
   };
   const message = { text: payload.text, ...(payload.blocks ? { blocks: payload.blocks as never } : {}) };
   const now = deps.now();
-  if (item.deliverAfter.getTime() > now.getTime() + 50) return { deferUntil: item.deliverAfter };
+  // Only a deliberately deferred item waits (deliver_after set later than its
+  // creation): comparing the database's default now() with this host's clock
+  // would otherwise defer every message by any clock skew between the two.
+  const deferred = item.deliverAfter.getTime() - item.createdAt.getTime() > 1000;
+  if (deferred && item.deliverAfter.getTime() > now.getTime() + 50) return { deferUntil: item.deliverAfter };
 
   try {
     let ts: string | undefined;
