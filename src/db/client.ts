@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -47,6 +47,9 @@ function openPostgres(url: string, max: number): Database {
     db,
     kind: "postgres",
     async migrate() {
+      // Nothing pending ⇒ touch nothing: the app's least-privileged role may
+      // read the migrations table but cannot create drizzle's schema.
+      if (await upToDate(client)) return;
       // A session-level advisory lock on its own connection: a second instance
       // waits, then finds every migration applied.
       const lockConn = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
@@ -65,6 +68,20 @@ function openPostgres(url: string, max: number): Database {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** True when every migration in the journal is recorded as applied. */
+async function upToDate(client: postgres.Sql): Promise<boolean> {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, "meta/_journal.json"), "utf8")) as {
+    entries: { when: number }[];
+  };
+  const latest = Math.max(...journal.entries.map((e) => e.when));
+  try {
+    const [row] = await client`select max(created_at)::text as applied from drizzle.__drizzle_migrations`;
+    return row?.applied !== null && row?.applied !== undefined && Number(row.applied) >= latest;
+  } catch {
+    return false; // no migrations table yet
+  }
 }
 
 async function openPglite(dir: string): Promise<Database> {

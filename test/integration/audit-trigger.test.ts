@@ -15,6 +15,8 @@ const PRODUCTION_GRANTS = `
   GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};
   REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries, audit_anchors FROM ${role};
   REVOKE DELETE, TRUNCATE ON audit_chain_heads FROM ${role};
+  GRANT USAGE ON SCHEMA drizzle TO ${role};
+  GRANT SELECT ON drizzle.__drizzle_migrations TO ${role};
 `;
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -45,6 +47,15 @@ afterAll(async () => {
     await owner.end();
   }
   await testDb?.drop();
+});
+
+describe("the app's least-privileged role", () => {
+  it("starts without CREATE rights: with nothing pending, migrate() touches nothing", async () => {
+    await expect(appDatabase.migrate()).resolves.toBeUndefined();
+    const [can] =
+      await app`select has_database_privilege(current_user, current_database(), 'CREATE') as create`;
+    expect(can!.create).toBe(false);
+  });
 });
 
 describe("the audit table is append-only", () => {
