@@ -192,14 +192,12 @@ describe("POST /api/v1/audit/events", { timeout: 60_000 }, () => {
   it("keeps the chain gap-free and verifiable under concurrent batches", async () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, k) =>
-        post({ events: Array.from({ length: 50 }, (_, i) => toolCall(k * 50 + i)) }, token).then((r) =>
-          r.json(),
+        post({ events: Array.from({ length: 50 }, (_, i) => toolCall(k * 50 + i)) }, token).then(
+          (r) => r.json() as Promise<{ first_seq: number; last_seq: number }>,
         ),
       ),
     );
-    const ranges = results
-      .map((r: { first_seq: number; last_seq: number }) => [r.first_seq, r.last_seq] as const)
-      .sort((a, b) => a[0] - b[0]);
+    const ranges = results.map((r) => [r.first_seq, r.last_seq] as const).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
     const summary = await verifyAuditTrail(t.governor.deps.db, { chain: agentChain(agentId) });
     expect(summary.findings).toEqual([]);
