@@ -39,7 +39,7 @@ export async function deliverOutboxItem(
   nextWorkingMoment: (userTz: string | null) => Date,
 ): Promise<DeliveryResult> {
   const [item] = await deps.db.select().from(outbox).where(eq(outbox.id, outboxId));
-  if (!item || item.status !== "pending") return "skipped";
+  if (item?.status !== "pending") return "skipped";
   const payload = item.payload as {
     text: string;
     blocks?: unknown[];
