@@ -7,8 +7,7 @@ import {
   postedMessages,
   reviewsInProgress,
 } from "../../db/queries/approval.ts";
-import { and, eq, lte, or } from "drizzle-orm";
-import { agentReviews, agents } from "../../db/schema/index.ts";
+import { scheduledReviews } from "../../db/queries/reviews.ts";
 import { eligibility } from "../../domain/approval.ts";
 import { startReviewControl } from "../../slack/ids/reviews.ts";
 import { markDoneControl } from "../../slack/ids/approval.ts";
@@ -56,7 +55,11 @@ export async function loadHome(deps: Deps, user: string): Promise<HomeModel> {
   }
   const agents = await agentsOwnedBy(deps.db, user, HOME_LIST_MAX + 1);
   const items = await openItemsOwnedBy(deps.db, user, HOME_LIST_MAX + 1);
-  const reviews = await reviewsDueFor(deps, user, new Date(now.getTime() + 30 * 86_400_000));
+  const reviews = await scheduledReviews(deps.db, {
+    until: new Date(now.getTime() + 30 * 86_400_000),
+    owner: user,
+    limit: HOME_LIST_MAX,
+  });
   return {
     pendingVotes: waiting,
     agents: agents.map((a) => ({
@@ -84,29 +87,6 @@ export async function loadHome(deps: Deps, user: string): Promise<HomeModel> {
     })),
   };
 }
-
-/** Scheduled reviews of the agents this person owns, due before `until` (overdue ones included). */
-async function reviewsDueFor(deps: Deps, user: string, until: Date) {
-  return deps.db
-    .select({
-      reviewId: agentReviews.id,
-      agentName: agents.name,
-      kind: agentReviews.kind,
-      dueAt: agentReviews.dueAt,
-    })
-    .from(agentReviews)
-    .innerJoin(agents, eq(agents.id, agentReviews.agentId))
-    .where(
-      and(
-        eq(agentReviews.status, "scheduled"),
-        lte(agentReviews.dueAt, until),
-        or(eq(agents.businessOwner, user), eq(agents.technicalOwner, user)),
-      ),
-    )
-    .orderBy(agentReviews.dueAt)
-    .limit(HOME_LIST_MAX);
-}
-
 /** The workspace's base URL (for message links), asked of Slack once per process. */
 const urls = new WeakMap<object, Promise<string | null>>();
 function workspaceUrl(deps: Deps): Promise<string | null> {

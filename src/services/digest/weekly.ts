@@ -1,7 +1,8 @@
-import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { type DigestRequest, type WeeklyDigest, weeklyDigestMessage } from "../../../blocks/timers/digest.ts";
-import { adrs, agentReviews, agents, outbox, remediationItems } from "../../db/schema/index.ts";
+import { adrs, agents, outbox, remediationItems } from "../../db/schema/index.ts";
+import { scheduledReviews } from "../../db/queries/reviews.ts";
 import type { Deps } from "../deps.ts";
 import { enqueueOutbox } from "../effects.ts";
 import { inTransaction } from "../run.ts";
@@ -37,24 +38,7 @@ export async function weeklyDigest(deps: Deps, now = deps.now()): Promise<Weekly
     .leftJoin(agents, eq(agents.id, remediationItems.agentId))
     .where(and(eq(remediationItems.status, "open"), lt(remediationItems.deadline, now)))
     .orderBy(asc(remediationItems.deadline));
-  const reviews = (from: Date | null, to: Date) =>
-    db
-      .select({
-        reviewId: agentReviews.id,
-        agentName: agents.name,
-        kind: agentReviews.kind,
-        dueAt: agentReviews.dueAt,
-      })
-      .from(agentReviews)
-      .innerJoin(agents, eq(agents.id, agentReviews.agentId))
-      .where(
-        and(
-          eq(agentReviews.status, "scheduled"),
-          lt(agentReviews.dueAt, to),
-          ...(from ? [gte(agentReviews.dueAt, from)] : []),
-        ),
-      )
-      .orderBy(asc(agentReviews.dueAt));
+  const reviews = (from: Date | null, until: Date) => scheduledReviews(db, { from, until });
   return {
     weekOf:
       DateTime.fromJSDate(now, { zone: deps.config.calendar.timezone }).startOf("week").toISODate() ?? "",
