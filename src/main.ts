@@ -37,6 +37,16 @@ async function main(): Promise<void> {
       .catch((err) => logger.error({ err: (err as Error).message }, "unclean shutdown"));
     process.exit(0);
   };
+  // Postgres holds every state change, deadline and outgoing message, so after
+  // an unexpected fault the safest course is to say so and let the process
+  // supervisor restart the app, which reconciles from Postgres.
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err: err.message }, "uncaught exception: exiting so the supervisor can restart the app");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger.error({ err: String((reason as Error)?.message ?? reason) }, "unhandled promise rejection");
+  });
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 }
