@@ -6,7 +6,7 @@ import { parseEnv } from "../../src/config/env.ts";
 import { loadGovernorConfig, parseGovernorConfig } from "../../src/config/governor.ts";
 import { testGovernorYaml } from "../support/app.ts";
 
-const goodEnv = { SLACK_BOT_TOKEN: "xoxb-1-2-3", SLACK_SIGNING_SECRET: "abcdef0123456789" };
+const goodEnv = { SLACK_BOT_TOKEN: "xoxb-test-token", SLACK_SIGNING_SECRET: "abcdef0123456789" };
 
 describe("environment settings", () => {
   it("applies the documented defaults", () => {
