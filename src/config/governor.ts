@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DEFAULT_SLA } from "../domain/approval.ts";
 import { parseIsoDuration } from "../domain/calendar.ts";
+import { EMERGENCY_QUORUM_WINDOW_MS, SEVERITY } from "../domain/incident.ts";
 import type { ParseResult } from "./env.ts";
 
 /**
@@ -97,22 +99,22 @@ const governorSchema = z
       .default({ timezone: "UTC" }),
     sla: z
       .object({
-        tier1: sla.default({ kind: "duration", ms: 24 * 3_600_000 }),
-        tier2: sla.default({ kind: "duration", ms: 72 * 3_600_000 }),
-        tier3: sla.default({ kind: "business_days", days: 7 }),
-        tier4: sla.default({ kind: "business_days", days: 14 }),
+        tier1: sla.default({ ...DEFAULT_SLA[1] }),
+        tier2: sla.default({ ...DEFAULT_SLA[2] }),
+        tier3: sla.default({ ...DEFAULT_SLA[3] }),
+        tier4: sla.default({ ...DEFAULT_SLA[4] }),
       })
       .strict()
       .prefault({}),
     incident_sla: z
       .object({
-        sev1: durationMs.default(15 * 60_000),
-        sev2: durationMs.default(60 * 60_000),
-        sev3: durationMs.default(4 * 3_600_000),
+        sev1: durationMs.default(SEVERITY.SEV1.responseSlaMs),
+        sev2: durationMs.default(SEVERITY.SEV2.responseSlaMs),
+        sev3: durationMs.default(SEVERITY.SEV3.responseSlaMs),
       })
       .strict()
       .prefault({}),
-    quorum_deadline: durationMs.default(4 * 3_600_000),
+    quorum_deadline: durationMs.default(EMERGENCY_QUORUM_WINDOW_MS),
     policy_file: z.string().min(1).optional(),
   })
   .strict();
