@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { DEV_AUDIT_HMAC_KEY } from "../config/env.ts";
 import type { Db } from "../db/client.ts";
 import { agents } from "../db/schema/index.ts";
-import { createAuditWriter } from "../services/audit/append.ts";
+import { type AuditWriter, createAuditWriter } from "../services/audit/append.ts";
 import { issueAgentToken, revokeAgentTokens } from "../services/runtime/tokens.ts";
 import type { CliCommand, CliIo, CommandResult } from "./commands.ts";
 import { withDatabase } from "./db.ts";
@@ -39,55 +39,52 @@ async function findAgent(db: Db, name: string): Promise<{ id: number; name: stri
   return row ?? null;
 }
 
-export const tokenIssue: CliCommand = {
-  summary: "issue a runtime API token for an agent (shown once)",
-  async run(args, io, env) {
-    const arg = agentNameArg(args, io, ISSUE_USAGE);
+/** Parses the agent name, opens the database and finds the agent; `act` does the rest. */
+function withNamedAgent(
+  usage: string,
+  act: (db: Db, audit: AuditWriter, agent: { id: number; name: string }, io: CliIo) => Promise<CommandResult>,
+): CliCommand["run"] {
+  return async (args, io, env) => {
+    const arg = agentNameArg(args, io, usage);
     if ("exit" in arg) return arg.exit;
-    const { name } = arg;
     const settings = env();
     const audit = createAuditWriter(settings.AUDIT_HMAC_KEY ?? DEV_AUDIT_HMAC_KEY);
     return withDatabase(settings, async ({ db }): Promise<CommandResult> => {
-      const agent = await findAgent(db, name);
+      const agent = await findAgent(db, arg.name);
       if (!agent) {
-        io.err(`agov: no agent named "${name}" in the inventory`);
+        io.err(`agov: no agent named "${arg.name}" in the inventory`);
         return 1;
       }
-      const issued = await issueAgentToken(db, audit, agent.id, "cli");
-      // stdout carries the token alone, so it can be piped into a secret store.
-      io.out(issued.token);
-      io.err(
-        `token ${issued.tokenId} issued for agent "${agent.name}" (id ${agent.id}). ` +
-          "It is shown only this once: store it in the runtime's secret store now.",
-      );
-      return 0;
+      return act(db, audit, agent, io);
     });
-  },
+  };
+}
+
+export const tokenIssue: CliCommand = {
+  summary: "issue a runtime API token for an agent (shown once)",
+  run: withNamedAgent(ISSUE_USAGE, async (db, audit, agent, io) => {
+    const issued = await issueAgentToken(db, audit, agent.id, "cli");
+    // stdout carries the token alone, so it can be piped into a secret store.
+    io.out(issued.token);
+    io.err(
+      `token ${issued.tokenId} issued for agent "${agent.name}" (id ${agent.id}). ` +
+        "It is shown only this once: store it in the runtime's secret store now.",
+    );
+    return 0;
+  }),
 };
 
 export const tokenRevoke: CliCommand = {
   summary: "revoke every active runtime API token of an agent",
-  async run(args, io, env) {
-    const arg = agentNameArg(args, io, REVOKE_USAGE);
-    if ("exit" in arg) return arg.exit;
-    const { name } = arg;
-    const settings = env();
-    const audit = createAuditWriter(settings.AUDIT_HMAC_KEY ?? DEV_AUDIT_HMAC_KEY);
-    return withDatabase(settings, async ({ db }): Promise<CommandResult> => {
-      const agent = await findAgent(db, name);
-      if (!agent) {
-        io.err(`agov: no agent named "${name}" in the inventory`);
-        return 1;
-      }
-      const revoked = await revokeAgentTokens(db, audit, agent.id, "cli");
-      if (!revoked.length) {
-        io.err(`agov: agent "${agent.name}" has no active token`);
-        return 1;
-      }
-      io.out(
-        `revoked ${revoked.length} token${revoked.length === 1 ? "" : "s"} of agent "${agent.name}" (ids ${revoked.join(", ")})`,
-      );
-      return 0;
-    });
-  },
+  run: withNamedAgent(REVOKE_USAGE, async (db, audit, agent, io) => {
+    const revoked = await revokeAgentTokens(db, audit, agent.id, "cli");
+    if (!revoked.length) {
+      io.err(`agov: agent "${agent.name}" has no active token`);
+      return 1;
+    }
+    io.out(
+      `revoked ${revoked.length} token${revoked.length === 1 ? "" : "s"} of agent "${agent.name}" (ids ${revoked.join(", ")})`,
+    );
+    return 0;
+  }),
 };
