@@ -11,21 +11,11 @@ import {
 import { DECLARE_FIELDS, INPUT_ACTION, incidentValue } from "../../src/slack/ids/incident.ts";
 import type { FakeSlackCall } from "../fakes/slack-api.ts";
 import type { TestApp } from "./app.ts";
+import { until } from "./approval.ts";
 import { radio, type SimResponse, select, stateValues } from "./slack-requests.ts";
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 8000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** One polling helper for every test (defined with the approval helpers). */
+export { until };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
