@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import prepareTemplate from "../test/support/global-setup.ts";
 
 /**
  * Runs every bench/*.bench.ts in turn (or those whose name contains the first
@@ -15,6 +16,8 @@ if (!files.length) {
   console.error(`no benchmark matches ${filter ?? "(all)"}`);
   process.exit(2);
 }
+// Benchmarks clone the same migrated template database as the tests.
+await prepareTemplate();
 for (const file of files) {
   console.log(`\n=== ${file.replace(".bench.ts", "")} ===`);
   const mod = (await import(join(here, file))) as { default: () => Promise<void> };

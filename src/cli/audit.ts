@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import { type ChainVerification, describeFinding } from "../domain/audit-verify.ts";
@@ -54,7 +55,8 @@ export const auditVerify: CliCommand = {
     const onChain = (r: ChainVerification) => {
       if (r.finding) io.out(`BROKEN ${describeFinding(r.finding)}`);
     };
-    return withDatabase(env(), async ({ db }): Promise<CommandResult> => {
+    const settings = env();
+    return withDatabase(settings, async ({ db }): Promise<CommandResult> => {
       const scope = chain !== undefined ? { chain } : {};
       if (anchor !== undefined) {
         const result = await verifyAnchor(db, anchor.toLowerCase(), { ...scope, onChain });
@@ -79,7 +81,9 @@ export const auditVerify: CliCommand = {
         );
         return 0;
       }
-      const summary = await verifyAuditTrail(db, { ...scope, onChain });
+      // On Postgres, re-hash in the database on one connection per core (PGlite has a single session).
+      const parallel = settings.DATABASE_URL ? { parallel: { connections: availableParallelism() } } : {};
+      const summary = await verifyAuditTrail(db, { ...scope, ...parallel, onChain });
       if (chain !== undefined && summary.chains === 0) {
         io.out(`chain ${chain} not found (no entries, no head)`);
         return 1;

@@ -112,9 +112,19 @@ export function canonicalEntry(entry: HashedEntry): string {
   // The same bytes as canonicalJson of the nine fields (keys already in sorted
   // order), written directly: verification hashes a million of these. Picking
   // the fields means a row carrying more (id, hash) hashes the same.
+  return canonicalEntryWithData(e, canonicalValue(e.data));
+}
+
+/**
+ * canonicalEntry with the data field's canonical JSON already at hand: the
+ * audit_entries.data column stores exactly that text (type json keeps it
+ * verbatim), so the verifier hashes it without parsing it. Only correct for
+ * a well-formed entry (all nine fields present) and canonical `dataJson`.
+ */
+export function canonicalEntryWithData(e: Omit<HashedEntry, "data">, dataJson: string): string {
   const j = canonicalValue;
   return (
-    `{"actor":${j(e.actor)},"agent_id":${j(e.agent_id)},"chain":${j(e.chain)},"data":${j(e.data)},` +
+    `{"actor":${j(e.actor)},"agent_id":${j(e.agent_id)},"chain":${j(e.chain)},"data":${dataJson},` +
     `"event_type":${j(e.event_type)},"occurred_at":${j(e.occurred_at)},"prev_hash":${j(e.prev_hash)},` +
     `"seq":${j(e.seq)},"session_id":${j(e.session_id)}}`
   );
@@ -148,7 +158,7 @@ export function entryHash(entry: HashedEntry): string {
 }
 
 /** Lowercase hex sha256 of a string's UTF-8 bytes (one-shot crypto.hash where Node has it: 3x faster). */
-function sha256Hex(text: string): string {
+export function sha256Hex(text: string): string {
   if (typeof oneShotHash === "function") return oneShotHash("sha256", text, "hex");
   return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -3,9 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../src/db/client.ts";
+import { type Database, openDatabase, queryRows } from "../../src/db/client.ts";
 import { auditChainHeads, auditEntries } from "../../src/db/schema/index.ts";
-import { GENESIS_HASH } from "../../src/domain/audit.ts";
+import { canonicalEntry, entryHash, GENESIS_HASH } from "../../src/domain/audit.ts";
+import { canonicalValue } from "../../src/domain/audit-canonical.ts";
+import type { AuditRecord } from "../../src/domain/audit-verify.ts";
+import { CANONICAL_ENTRY_SQL } from "../../src/services/audit/verify-parallel.ts";
 import { type AuditEvent, createAuditWriter } from "../../src/services/audit/append.ts";
 import { verifyAuditTrail } from "../../src/services/audit/verify.ts";
 import { agentEvents, entriesOf } from "../support/audit.ts";
@@ -30,11 +33,11 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 describe("appending to the audit trail", () => {
   it("serialises 200 concurrent appends from 20 connections on one chain: seqs 1..200, no fork, no gap", async () => {
     const events = agentEvents(1, 200);
-    const appended = await Promise.all(
-      events.map((e) => database.db.transaction((tx) => writer.append(tx, e))),
-    );
-    expect(new Set(appended.map((a) => a.seq)).size).toBe(200);
+    await Promise.all(events.map((e) => database.db.transaction((tx) => writer.append(tx, e))));
     expect(await seqsOf("agent-1")).toEqual(range(200));
+    // Every event is there exactly once (the writer numbered its events 1..200).
+    const calls = (await entriesOf(database.db, "agent-1")).map((e) => (e.data as { call: number }).call);
+    expect(calls.sort((a, b) => a - b)).toEqual(range(200));
     const rows = await entriesOf(database.db, "agent-1");
     // Every entry links to the one before it: a single line, no fork.
     rows.forEach((row, i) => {
@@ -57,7 +60,46 @@ describe("appending to the audit trail", () => {
     expect(summary.findings).toEqual([]);
   }, 90_000);
 
-  it("does not block other chains while one chain's append is uncommitted, but queues the same chain", async () => {
+  it("links at commit: an open transaction holding an append blocks no one, and chains number in commit order", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let appended!: () => void;
+    const isAppended = new Promise<void>((r) => {
+      appended = r;
+    });
+    const holder = database.db.transaction(async (tx) => {
+      await writer.append(tx, { type: "tool_called", agentId: 200, data: { call: "held" } });
+      appended();
+      await held;
+    });
+    await isAppended;
+    // Not linked yet: nothing in the chain, and no head.
+    expect(await seqsOf("agent-200")).toEqual([]);
+    // Another transaction on the same chain, and one on another chain, commit at once.
+    await database.db.transaction((tx) =>
+      writer.append(tx, { type: "tool_called", agentId: 200, data: { call: "first" } }),
+    );
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(201, 1)[0]!));
+    expect(await seqsOf("agent-201")).toEqual([1]);
+    release();
+    await holder;
+    const rows = await entriesOf(database.db, "agent-200");
+    expect(rows.map((r) => [r.seq, (r.data as { call: string }).call])).toEqual([
+      [1, "first"],
+      [2, "held"],
+    ]);
+    expect((await verifyAuditTrail(database.db, { chain: "agent-200" })).findings).toEqual([]);
+    // Nothing stays pending once its transaction has ended.
+    const pending = await database.db.execute(sql`select count(*)::int as n from audit_pending`);
+    expect(pending).toMatchObject([{ n: 0 }]);
+  });
+
+  it("queues a second commit on the same chain behind a commit that holds the head", async () => {
+    // A transaction that locks the head row (as the linking trigger does at commit) delays the
+    // other transaction's commit on that chain, not its work, and not other chains.
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(202, 1)[0]!));
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -67,27 +109,38 @@ describe("appending to the audit trail", () => {
       locked = r;
     });
     const holder = database.db.transaction(async (tx) => {
-      await writer.append(tx, agentEvents(200, 1)[0]!);
+      await tx.execute(sql`select 1 from audit_chain_heads where chain = 'agent-202' for update`);
       locked();
       await held;
     });
     await isLocked;
-    // Another chain goes through while agent-200's head is locked.
-    const other = await database.db.transaction((tx) => writer.append(tx, agentEvents(201, 1)[0]!));
-    expect(other.seq).toBe(1);
-    // The same chain waits for the holder's commit.
     let sameDone = false;
     const same = database.db
-      .transaction((tx) => writer.append(tx, agentEvents(200, 1)[0]!))
-      .then((e) => {
+      .transaction((tx) => writer.append(tx, agentEvents(202, 1)[0]!))
+      .then(() => {
         sameDone = true;
-        return e;
       });
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(203, 1)[0]!));
     await new Promise((r) => setTimeout(r, 300));
     expect(sameDone).toBe(false);
     release();
     await holder;
-    expect((await same).seq).toBe(2);
+    await same;
+    expect(await seqsOf("agent-202")).toEqual([1, 2]);
+  });
+
+  it("links several appends of one transaction in the order they were made, across chains", async () => {
+    await database.db.transaction(async (tx) => {
+      await writer.append(tx, { type: "tool_called", agentId: 210, data: { n: 1 } });
+      await writer.append(tx, { type: "tool_called", agentId: 211, data: { n: 1 } });
+      await writer.append(tx, { type: "tool_called", agentId: 210, data: { n: 2 } });
+    });
+    const rows = await entriesOf(database.db, "agent-210");
+    expect(rows.map((r) => [r.seq, (r.data as { n: number }).n])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(await seqsOf("agent-211")).toEqual([1]);
   });
 
   it("leaves no entry and no gap when the transaction rolls back", async () => {
@@ -99,8 +152,8 @@ describe("appending to the audit trail", () => {
       }),
     ).rejects.toThrow("the state change failed");
     expect(await seqsOf("agent-300")).toEqual([1]);
-    const next = await database.db.transaction((tx) => writer.append(tx, agentEvents(300, 1)[0]!));
-    expect(next.seq).toBe(2);
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(300, 1)[0]!));
+    expect(await seqsOf("agent-300")).toEqual([1, 2]);
     expect((await verifyAuditTrail(database.db, { chain: "agent-300" })).findings).toEqual([]);
   });
 
@@ -197,6 +250,42 @@ describe("appending to the audit trail", () => {
     const [row] = await entriesOf(database.db, "agent-700");
     expect(JSON.stringify(row!.data)).not.toMatch(/private text|xoxb-secret/);
     expect((await verifyAuditTrail(database.db, { chain: "agent-700" })).findings).toEqual([]);
+  });
+
+  it("stores data as the canonical text it hashed, and Postgres rebuilds every entry's canonical JSON byte for byte", async () => {
+    const awkward =
+      'quote " backslash \\ tab \t newline \n bell \u0007 del \u007f sep \u2028 é 😀 <!channel>';
+    const events: AuditEvent[] = [
+      {
+        type: "tool_called",
+        agentId: 800,
+        sessionId: awkward,
+        actor: { slackUser: "U0800" },
+        data: { z: 1, a: [awkward, -0.5, 1e21, 2e-7, null, true] },
+      },
+      {
+        type: "config_changed",
+        data: { é: 1, e: 2, "😀": { b: {}, a: [] }, "e\u0301": "x", "\u{10000}": 3, "\uffff": 4 },
+      },
+      { type: "tool_called", agentId: 800, data: {} },
+    ];
+    for (const e of events) await database.db.transaction((tx) => writer.append(tx, e));
+    type Row = { data_text: string; sql_canonical: string; js: AuditRecord };
+    const rows = await queryRows<Row>(
+      database.db,
+      sql`select data::text as data_text, ${sql.raw(CANONICAL_ENTRY_SQL)} as sql_canonical,
+                 json_build_object('chain', chain, 'seq', seq, 'event_type', event_type,
+                   'occurred_at', to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'agent_id', agent_id, 'session_id', session_id, 'actor', actor, 'data', data,
+                   'prev_hash', prev_hash, 'id', id, 'hash', hash) as js
+          from audit_entries where chain in ('agent-800', 'governance') order by id`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) {
+      expect(row.sql_canonical).toBe(canonicalEntry(row.js));
+      expect(row.data_text).toBe(canonicalValue(row.js.data));
+      expect(entryHash(row.js)).toBe(row.js.hash);
+    }
   });
 
   it("works the same on the embedded database (PGlite): database-side and batch hashes verify", async () => {

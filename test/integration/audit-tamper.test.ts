@@ -5,7 +5,8 @@ import { auditAnchors } from "../../src/db/schema/index.ts";
 import { entryHash } from "../../src/domain/audit.ts";
 import { describeFinding, type Finding } from "../../src/domain/audit-verify.ts";
 import { type AnchorResult, anchorAuditChains } from "../../src/services/audit/anchor.ts";
-import { verifyAuditTrail } from "../../src/services/audit/verify.ts";
+import { chainNames, type VerifyOptions, verifyAuditTrail } from "../../src/services/audit/verify.ts";
+import { verifyInParallel } from "../../src/services/audit/verify-parallel.ts";
 import { verifyAnchor } from "../../src/services/audit/verify-anchor.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import {
@@ -104,10 +105,17 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("verification after tampering (by a superuser bypassing the trigger)", () => {
+describe.each([
+  ["one entry at a time", (): VerifyOptions => ({ pageSize: 2 })],
+  [
+    // Ranges of two seqs: tampering inside ranges, at their ends, and ends that no longer join.
+    "ranges re-hashed in the database, then the suspect chains one entry at a time",
+    (): VerifyOptions => ({ pageSize: 2, parallel: { connections: 2, rangeWidth: 2 } }),
+  ],
+])("verification after tampering (by a superuser bypassing the trigger), %s", (_mode, options) => {
   let byChain: Map<string, Finding>;
   beforeAll(async () => {
-    const summary = await verifyAuditTrail(t.governor.deps.db, { pageSize: 2 });
+    const summary = await verifyAuditTrail(t.governor.deps.db, options());
     expect(summary.chains).toBe(12);
     byChain = new Map(summary.findings.map((f) => [f.chain, f]));
   });
@@ -206,5 +214,33 @@ describe("verification against a published anchor", () => {
     const result = await verifyAnchor(t.governor.deps.db, second.anchorHash, { chain: "agent-9" });
     if (!result.found) throw new Error("anchor not found");
     expect(result.anchorProblem).toContain("not to the published anchor");
+  });
+});
+
+describe("the parallel fast pass on its own", () => {
+  it("clears intact chains in the database and hands exactly the tampered ones back to be walked", async () => {
+    const intact: string[] = [];
+    const suspects = await verifyInParallel(
+      t.governor.deps.db,
+      { connections: 2, rangeWidth: 2 },
+      chainNames,
+      (r) => intact.push(r.chain),
+    );
+    const tampered = [
+      "agent-1",
+      "agent-2",
+      "agent-3",
+      "agent-4",
+      "agent-5",
+      "agent-6",
+      "agent-7",
+      "agent-10",
+      "agent-11",
+    ];
+    // agent-8's rewrite stored its data as JSON.stringify wrote it, not in canonical key order:
+    // the database cannot match that text, so the chain is walked in JS, which clears it
+    // (the suites above find nothing wrong with agent-8 in either mode).
+    expect(suspects).toEqual([...tampered, "agent-8"].sort());
+    expect(intact.sort()).toEqual(["agent-9", "governance"]);
   });
 });

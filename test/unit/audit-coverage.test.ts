@@ -61,6 +61,7 @@ const EXEMPT: Record<string, string> = {
   "adr/drafts.ts": "a person's unsubmitted form: not a governance record",
   "approval/home.ts": "reads only (App Home)",
   "audit/append.ts": "the audit append itself",
+  "audit/verify-parallel.ts": "reads only (verification's fast pass)",
   "digest/weekly.ts": "posts a notification; changes no governance state",
   "effects.ts": "outbox and deadline rows, written inside the audited transactions of the services",
   "outbox/deliver.ts": "delivery bookkeeping of messages already audited with their change",

@@ -3,6 +3,7 @@ import {
   bigserial,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   text,
@@ -27,13 +28,40 @@ export const auditEntries = pgTable(
     sessionId: text("session_id"),
     /** HMAC-SHA256 pseudonym of the Slack user id (or a system actor name). */
     actor: text("actor"),
-    data: jsonb("data").notNull(),
+    /**
+     * The event data as the canonical JSON text that was hashed (type json
+     * keeps the text verbatim, so verification hashes it without parsing).
+     */
+    data: json("data").notNull(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
   (t) => [uniqueIndex("audit_chain_seq_uq").on(t.chain, t.seq), index("audit_occurred_idx").on(t.occurredAt)],
 );
 export type AuditEntryRow = typeof auditEntries.$inferSelect;
+
+/**
+ * Entries written by a transaction but not yet linked into their chain. A
+ * deferred constraint trigger (migration 0002_audit_link_at_commit) links each
+ * one at COMMIT: it locks the chain head, inserts the audit_entries row with
+ * its seq and hashes, and deletes the pending row, so the table is empty
+ * between transactions. Linking at commit keeps the chain locked only while
+ * the commit itself runs, not while the caller's transaction talks to the app.
+ * `before`/`after` are the canonical JSON of the entry split around its
+ * prev_hash and seq (see splitCanonicalEntry).
+ */
+export const auditPending = pgTable("audit_pending", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  chain: text("chain").notNull(),
+  eventType: text("event_type").notNull(),
+  occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
+  agentId: integer("agent_id"),
+  sessionId: text("session_id"),
+  actor: text("actor"),
+  data: json("data").notNull(),
+  before: text("before").notNull(),
+  after: text("after").notNull(),
+});
 
 /** The head of each chain; its row lock serialises appends per chain. */
 export const auditChainHeads = pgTable("audit_chain_heads", {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../../db/client.ts";
+import { canonicalValue } from "../../domain/audit-canonical.ts";
 import {
   AUDIT_EVENT_TYPES,
   type AuditEventType,
@@ -36,17 +37,26 @@ export interface AppendedEntry {
 }
 
 /**
- * Chain integrity under concurrency: every append locks its chain's
- * audit_chain_heads row (FOR UPDATE) until the caller's transaction ends, so
- * appends to one chain are serialised (no fork, no duplicate seq) while other
- * chains are untouched. Seq and prev_hash come from the head row, not from a
- * sequence: a rollback undoes the entry and the head together, leaving no gap.
- * Keep the append late in the transaction: the chain stays locked until commit.
+ * Chain integrity under concurrency. A single append (what services do) is
+ * one INSERT into audit_pending; a deferred constraint trigger links it at
+ * COMMIT (migration 0002_audit_link_at_commit): it locks the chain's
+ * audit_chain_heads row, takes seq and prev_hash from it, hashes, inserts the
+ * entry and moves the head. So appends to one chain are serialised by the
+ * database (no fork, no duplicate seq), other chains are untouched, the head
+ * is locked only for the commit itself, and a rollback never reaches the
+ * trigger (no entry, no gap). Entries of one transaction are linked in the
+ * order they were appended; chains are numbered in commit order.
  */
 export interface AuditWriter {
-  /** Appends inside the caller's transaction: rolled back with it, no gap. */
-  append(tx: DbOrTx, event: AuditEvent): Promise<AppendedEntry>;
-  /** Many entries in one transaction (runtime API ingestion); one lock per chain; results in input order. */
+  /**
+   * Appends inside the caller's transaction: linked into its chain when the
+   * transaction commits (seq and hash are known only then), rolled back with it.
+   */
+  append(tx: DbOrTx, event: AuditEvent): Promise<void>;
+  /**
+   * Many entries in one transaction (runtime API ingestion), linked at once:
+   * locks each chain's head until commit; results (seq, hash) in input order.
+   */
   appendBatch(tx: DbOrTx, events: AuditEvent[]): Promise<AppendedEntry[]>;
   actorId(actor: Actor | null | undefined): string | null;
 }
@@ -75,38 +85,16 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
     };
   };
 
-  /**
-   * One entry in ONE statement: lock the head, hash in the database (the same
-   * formula as entryHash, over the canonical JSON split around prev_hash and
-   * seq), move the head and insert the entry. Holding the chain lock for one
-   * statement instead of two round trips is what keeps one busy chain fast.
-   */
-  async function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<AppendedEntry> {
+  /** One entry: a pending row, linked into the chain by the commit-time trigger. */
+  async function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
     const { before, after } = splitCanonicalEntry(draft);
-    const statement = sql`
-      with old as (
-        select seq, hash from audit_chain_heads where chain = ${draft.chain} for update
-      ), head as (
-        update audit_chain_heads h
-        set seq = old.seq + 1,
-            hash = encode(sha256(convert_to(
-              old.hash || ${before}::text || old.hash || '","seq":' || (old.seq + 1) || ${after}::text, 'UTF8')), 'hex')
-        from old where h.chain = ${draft.chain}
-        returning h.seq, h.hash, old.hash as prev_hash
-      )
-      insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
-      select ${draft.chain}, head.seq, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
-             ${draft.session_id}::text, ${draft.actor}::text, ${JSON.stringify(draft.data)}::jsonb, head.prev_hash, head.hash
-      from head
-      returning id, seq, hash`;
-    type Row = { id: string | number; seq: string | number; hash: string };
-    let [row] = await queryRows<Row>(tx, statement);
-    if (!row) {
-      // A new chain: create its head (waits if another transaction is creating it), then append.
-      await createHead(tx, draft.chain);
-      [row] = await queryRows<Row>(tx, statement);
-    }
-    return { id: Number(row!.id), chain: draft.chain, seq: Number(row!.seq), hash: row!.hash };
+    await queryRows(
+      tx,
+      sql`insert into audit_pending (chain, event_type, occurred_at, agent_id, session_id, actor, data, before, after)
+          values (${draft.chain}, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
+                  ${draft.session_id}::text, ${draft.actor}::text, ${canonicalValue(draft.data)}::json,
+                  ${before}::text, ${after}::text)`,
+    );
   }
 
   async function appendMany(tx: DbOrTx, chain: string, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
@@ -150,7 +138,7 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
               insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
               select * from unnest(${column("chain")}::text[], ${column("seq")}::bigint[], ${column("event_type")}::text[],
                 ${column("occurred_at")}::timestamptz[], ${column("agent_id")}::integer[], ${column("session_id")}::text[],
-                ${column("actor")}::text[], ${pgArray(rows.map((r) => JSON.stringify(r.data)))}::jsonb[],
+                ${column("actor")}::text[], ${pgArray(rows.map((r) => canonicalValue(r.data)))}::json[],
                 ${column("prev_hash")}::text[], ${column("hash")}::text[])
               returning id, seq
             )${isLast ? sql`, head as (update audit_chain_heads set seq = ${seq}, hash = ${prev} where chain = ${chain})` : sql``}
@@ -169,7 +157,7 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
   return {
     actorId,
     async append(tx, event) {
-      return appendOne(tx, draftOf(chainOf(event), event));
+      await appendOne(tx, draftOf(chainOf(event), event));
     },
     async appendBatch(tx, events) {
       const drafts = events.map((e) => draftOf(chainOf(e), e));

@@ -9,6 +9,7 @@ import {
   verifyChain,
 } from "../../domain/audit-verify.ts";
 import { rangePages } from "./pages.ts";
+import { type ParallelVerify, verifyInParallel } from "./verify-parallel.ts";
 
 export interface VerifySummary {
   chains: number;
@@ -28,6 +29,12 @@ export interface VerifyOptions {
   concurrency?: number;
   /** Called as each chain is done (the CLI prints findings as they come). */
   onChain?: (result: ChainVerification) => void;
+  /**
+   * Postgres only: a fast pass first, several connections re-hashing ranges
+   * in the database over one exported snapshot (see verifyInParallel); only
+   * chains that are not intact are then walked one entry at a time in JS.
+   */
+  parallel?: ParallelVerify;
 }
 
 const DEFAULT_PAGE = 5000;
@@ -41,7 +48,16 @@ const DEFAULT_PAGE = 5000;
  */
 export async function verifyAuditTrail(db: Db, opts: VerifyOptions = {}): Promise<VerifySummary> {
   const summary: VerifySummary = { chains: 0, entries: 0, findings: [] };
-  const chains = opts.chain !== undefined ? onlyIfPresent(db, opts.chain) : chainNames(db);
+  const record = (result: ChainVerification) => {
+    summary.chains += 1;
+    summary.entries += result.entries;
+    if (result.finding) summary.findings.push(result.finding);
+    opts.onChain?.(result);
+  };
+  const listed = (q: DbOrTx) => (opts.chain !== undefined ? onlyIfPresent(q, opts.chain) : chainNames(q));
+  const chains = opts.parallel
+    ? fromList(await verifyInParallel(db, opts.parallel, listed, record))
+    : listed(db);
   const walker = async () => {
     // Several walkers pull from one generator: an async generator queues next() calls.
     for (let next = await chains.next(); !next.done; next = await chains.next()) {
@@ -54,10 +70,7 @@ export async function verifyAuditTrail(db: Db, opts: VerifyOptions = {}): Promis
         const expected: ExpectedHead | null = head ? { ...head, source: "head" } : null;
         return verifyChain(chain, chainEntries(tx, chain, { pageSize: opts.pageSize }), expected);
       });
-      summary.chains += 1;
-      summary.entries += result.entries;
-      if (result.finding) summary.findings.push(result.finding);
-      opts.onChain?.(result);
+      record(result);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, walker));
@@ -84,6 +97,10 @@ export async function* chainNames(db: DbOrTx): AsyncGenerator<string> {
     yield row.chain;
     after = row.chain;
   }
+}
+
+async function* fromList(items: string[]): AsyncGenerator<string> {
+  yield* items;
 }
 
 async function* onlyIfPresent(db: DbOrTx, chain: string): AsyncGenerator<string> {
