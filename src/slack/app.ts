@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { App, LogLevel, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { type App, LogLevel, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "pino";
 import { isGovernorError } from "../domain/errors.ts";
 import type { Deps } from "../services/deps.ts";
 import { registerListeners } from "./listeners/index.ts";
+import { RoutedApp } from "./routed-app.ts";
 
 export interface SlackAppOptions {
   botToken: string;
@@ -25,7 +26,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
       ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
       logLevel: LogLevel.WARN,
     });
-  const app = new App({
+  const app = new RoutedApp({
     token: opts.botToken,
     receiver,
     clientOptions: {
@@ -33,6 +34,9 @@ export function createSlackApp(opts: SlackAppOptions): App {
       retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
     },
     logLevel: LogLevel.WARN,
+    // Bolt's default in-memory conversation store is unused here, wrong with
+    // several instances, and costs every request a thrown "not found" Error.
+    convoStore: false,
     extendedErrorHandler: true,
     deferInitialization: false,
   });

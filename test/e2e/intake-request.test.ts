@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADR_FIELDS } from "../../src/domain/adr.ts";
+import { requestStepView } from "../../src/slack/adr-views.ts";
 import { PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
 import {
   adrsOfAgent,
@@ -146,5 +147,44 @@ describe("/agent-request", () => {
     const before = (await outboxFor(t, "post", t.config.channels.board)).length;
     await fileRequest(t, PEOPLE.ethics, formValues({ "agent_metadata.business_owner": PEOPLE.ethics }));
     expect((await outboxFor(t, "post", t.config.channels.board)).length).toBe(before);
+  });
+});
+
+describe("/agent-request opening the form", () => {
+  const opensOf = (triggerId: string | undefined) =>
+    t.fake.callsTo("views.open").filter((c) => c.args.trigger_id === triggerId);
+
+  it("sends step 1 exactly as rendered now (the copy kept ready is the current form)", async () => {
+    const { res } = await openRequest(t, PEOPLE.outsider);
+    const [sent] = opensOf(res.triggerId);
+    expect(sent!.args.view).toEqual(JSON.parse(JSON.stringify(requestStepView(1, {}))));
+  });
+
+  it("still opens the form when Slack's first answer is an HTTP 500: the Web API client retries", async () => {
+    t.fake.failNext("views.open", { status: 500 });
+    const res = await t.slack.slashCommand("/agent-request", "", { userId: PEOPLE.outsider });
+    expect(res.status).toBe(200);
+    const [failed, opened] = await t.fake.waitFor(
+      (c) => c.method === "views.open" && c.args.trigger_id === res.triggerId,
+      { count: 2 },
+    );
+    expect(failed!.status).toBe(500);
+    expect(opened!.ok).toBe(true);
+    expect((opened!.args.view as { callback_id: string }).callback_id).toBe("adr_request");
+  });
+
+  it("tells the person, visible only to them, when Slack refuses to open the form", async () => {
+    t.fake.failNext("views.open", { error: "expired_trigger_id" });
+    const res = await t.slack.slashCommand("/agent-request", "", {
+      userId: PEOPLE.outsider,
+      channelId: "CREFUSED",
+    });
+    expect(res.status).toBe(200);
+    const [note] = await t.fake.waitFor(
+      (c) => c.method === "chat.postEphemeral" && c.args.channel === "CREFUSED",
+    );
+    expect(note!.args.user).toBe(PEOPLE.outsider);
+    expect(String(note!.args.text)).toMatch(/something went wrong/);
+    expect(opensOf(res.triggerId)).toHaveLength(1);
   });
 });

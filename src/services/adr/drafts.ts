@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx } from "../../db/client.ts";
+import type { Db, DbOrTx } from "../../db/client.ts";
 import { drafts } from "../../db/schema/index.ts";
 import type { AdrStep, FormValues } from "../../domain/adr-form.ts";
 import type { Deps } from "../deps.ts";
@@ -29,11 +29,27 @@ const draftContent = z.object({
   derivedRisk: z.boolean().default(false),
 });
 
-export async function loadAdrDraft(deps: Pick<Deps, "db">, userId: string): Promise<AdrDraft | undefined> {
-  const [row] = await deps.db
+/**
+ * The draft lookup runs on every /agent-request, inside the trigger's 3 s:
+ * prepared once per database, so each call only binds the user id.
+ */
+const draftLookups = new WeakMap<Db, ReturnType<typeof prepareDraftLookup>>();
+
+function prepareDraftLookup(db: Db) {
+  return db
     .select({ content: drafts.content, updatedAt: drafts.updatedAt })
     .from(drafts)
-    .where(and(eq(drafts.userId, userId), eq(drafts.kind, ADR_DRAFT_KIND)));
+    .where(and(eq(drafts.userId, sql.placeholder("userId")), eq(drafts.kind, ADR_DRAFT_KIND)))
+    .prepare("adr_draft_of_user");
+}
+
+export async function loadAdrDraft(deps: Pick<Deps, "db">, userId: string): Promise<AdrDraft | undefined> {
+  let lookup = draftLookups.get(deps.db);
+  if (!lookup) {
+    lookup = prepareDraftLookup(deps.db);
+    draftLookups.set(deps.db, lookup);
+  }
+  const [row] = await lookup.execute({ userId });
   if (!row) return undefined;
   const parsed = draftContent.safeParse(row.content);
   return parsed.success ? { ...parsed.data, updatedAt: row.updatedAt } : undefined;

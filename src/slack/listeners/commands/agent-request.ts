@@ -5,6 +5,11 @@ import { loadAdrDraft } from "../../../services/adr/drafts.ts";
 import type { Deps } from "../../../services/deps.ts";
 import { draftPromptView, requestStepView } from "../../adr-views.ts";
 import { ADR_IDS } from "../../ids/adr.ts";
+import { openView, serializeView } from "../../views-open.ts";
+
+/** Step 1 of an empty form is the same for everyone (fields and ids are fixed): serialised once. */
+const emptyForm = serializeView(requestStepView(1, {}));
+const importForm = serializeView(adrImportView(ADR_IDS));
 
 /**
  * `/agent-request` opens the ADR form (or, with a saved draft, asks whether to
@@ -20,7 +25,7 @@ export function registerAgentRequest(app: App, deps: Deps): void {
     }
     await ack();
     if (sub === "import") {
-      await client.views.open({ trigger_id: command.trigger_id, view: adrImportView(ADR_IDS) });
+      await openView(client, command.trigger_id, importForm);
       return;
     }
     if (sub !== "") {
@@ -28,7 +33,6 @@ export function registerAgentRequest(app: App, deps: Deps): void {
       return;
     }
     const draft = await loadAdrDraft(deps, command.user_id);
-    const view = draft ? draftPromptView(draft) : requestStepView(1, {});
-    await client.views.open({ trigger_id: command.trigger_id, view });
+    await openView(client, command.trigger_id, draft ? draftPromptView(draft) : emptyForm);
   });
 }
