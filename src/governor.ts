@@ -18,6 +18,7 @@ import { createAuditWriter } from "./services/audit/append.ts";
 import { recordConfigChange } from "./services/audit/config-change.ts";
 import type { Deps } from "./services/deps.ts";
 import { createSlackApp } from "./slack/app.ts";
+import { keepAliveFetch } from "./slack/http-fetch.ts";
 import { GovernorReceiver } from "./slack/receiver.ts";
 
 export interface GovernorOptions {
@@ -61,7 +62,9 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   const healthRedis = redisConnection(env.REDIS_URL);
   const workerConnection = redisConnection(env.REDIS_URL);
   const jobs = createJobs(connection, env.QUEUE_PREFIX);
+  const transport = keepAliveFetch();
   const slack = new WebClient(env.SLACK_BOT_TOKEN, {
+    fetch: transport.fetch,
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5000 },
   });
@@ -154,6 +157,7 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
       connection.disconnect();
       workerConnection.disconnect();
       healthRedis.disconnect();
+      transport.close();
       await database.close();
     },
   };

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { DbOrTx } from "../db/client.ts";
+import { type DbOrTx, queryRows } from "../db/client.ts";
 import { deadlines, outbox } from "../db/schema/index.ts";
 
 /** A Slack message to deliver durably (see outbox table). */
@@ -46,12 +46,18 @@ export async function enqueueOutbox(
   const payload: Record<string, unknown> = { ...item.message };
   if (item.op === "dm" && item.workingHours) payload.workingHours = true;
   if (item.op === "reply" && item.broadcast) payload.reply_broadcast = true;
-  const [row] = await tx
-    .insert(outbox)
-    .values({ op: item.op, ref, target, payload, ...(deliverAfter ? { deliverAfter } : {}) })
-    .returning({ id: outbox.id });
-  fx.outboxIds.push(row!.id);
-  return row!.id;
+  // One row per message makes this the hottest write of a timer burst: plain SQL costs a
+  // fraction of the insert builder's CPU (≈0.2 ms a row there, measured in bench/timers).
+  const [row] = await queryRows<{ id: string | number }>(
+    tx,
+    sql`insert into ${outbox} (op, ref, target, payload, deliver_after)
+        values (${item.op}, ${ref}, ${target}, ${JSON.stringify(payload)}::jsonb,
+                coalesce(${deliverAfter?.toISOString() ?? null}::timestamptz, now()))
+        returning id`,
+  );
+  const id = Number(row!.id);
+  fx.outboxIds.push(id);
+  return id;
 }
 
 /** Idempotent by key: scheduling the same deadline twice keeps the first. */

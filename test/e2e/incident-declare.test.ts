@@ -5,6 +5,7 @@ import { agentRuntimeStatus, isAgentSuspended } from "../../src/db/queries/agent
 import { outbox } from "../../src/db/schema/index.ts";
 import { declareIncident } from "../../src/services/incidents/declare.ts";
 import { DECLARE_FIELDS, INCIDENT_ACTIONS } from "../../src/slack/ids/incident.ts";
+import type { FakeSlackCall } from "../fakes/slack-api.ts";
 import { createAgent } from "../support/agent-fixtures.ts";
 import { CHANNELS, PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
 import {
@@ -33,6 +34,11 @@ afterAll(async () => {
 });
 
 const db = () => t.governor.deps.db;
+/** A DM about this incident (the fake answers conversations.open with D<user>; the app reuses that channel). */
+const dmAbout = (user: string, incidentId: number) => (c: FakeSlackCall) =>
+  c.method === "chat.postMessage" &&
+  c.args.channel === `D${user}` &&
+  textOf(c).includes(`incident #${incidentId} `);
 
 describe("declaring an agent incident", () => {
   it("keeps /agent-incident help, and opens the modal with the inventory's live agents", async () => {
@@ -94,7 +100,7 @@ describe("declaring an agent incident", () => {
       expect(text).toContain(action);
     expect(JSON.stringify(page!.args.blocks)).toContain('"checkboxes"');
     // Security is alerted (the CISO), the first response check is scheduled, the agent keeps running.
-    await t.fake.waitFor((c) => c.method === "conversations.open" && c.args.users === PEOPLE.ciso);
+    await t.fake.waitFor(dmAbout(PEOPLE.ciso, incidentId!));
     const timers = await deadlinesOf(t, "incident", incidentId!);
     expect(timers.map((d) => [d.key, d.kind, d.status])).toEqual([
       [`incident-${incidentId}-repage-1`, "incident_repage", "pending"],
@@ -111,8 +117,8 @@ describe("declaring an agent incident", () => {
       summary: "API spend tripled overnight",
     });
     await pageMessage(t, incidentId!);
-    await t.fake.waitFor((c) => c.method === "conversations.open" && c.args.users === PEOPLE.requester);
-    await t.fake.waitFor((c) => c.method === "conversations.open" && c.args.users === PEOPLE.techOwner);
+    await t.fake.waitFor(dmAbout(PEOPLE.requester, incidentId!));
+    await t.fake.waitFor(dmAbout(PEOPLE.techOwner, incidentId!));
     const row = await incidentRow(t, incidentId!);
     expect(row.severity).toBe("SEV3");
     expect(row.responseDueAt.getTime() - row.declaredAt.getTime()).toBe(4 * 3_600_000);

@@ -22,8 +22,11 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** The quorum reminder DM to `user` (the fake answers conversations.open with D<user>). */
 const dmTo = (user: string) => (c: { method: string; args: Record<string, unknown> }) =>
-  c.method === "conversations.open" && c.args.users === user;
+  c.method === "chat.postMessage" &&
+  c.args.channel === `D${user}` &&
+  String(c.args.text).includes("Your vote is needed");
 
 describe("the emergency quorum's deadline", () => {
   it("reminds members who have not voted at half time, then closes without quorum: the agent stays suspended and the board hears", async () => {

@@ -64,10 +64,14 @@ const EXEMPT: Record<string, string> = {
   "audit/verify-parallel.ts": "reads only (verification's fast pass)",
   "digest/weekly.ts": "posts a notification; changes no governance state",
   "effects.ts": "outbox and deadline rows, written inside the audited transactions of the services",
+  "outbox/claim.ts": "claims a message for delivery: bookkeeping of messages audited with their change",
   "outbox/deliver.ts": "delivery bookkeeping of messages already audited with their change",
+  "outbox/dm-channels.ts": "an in-memory cache of DM channel ids",
+  "outbox/mark-sent.ts": "marks messages sent: delivery bookkeeping",
   "run.ts": "the transaction runner",
   "runtime/ingest-events.ts": "appends the runtime's own MANDATORY_EVENTS (validated by the API schema)",
   "timers/fire.ts": "marks a deadline fired; its handler writes the entry",
+  "timers/fire-due.ts": "marks due deadlines fired together; each handler writes its entry",
   "timers/sla.ts":
     "sets the SLA clock inside open-review / raise-tier, which write review_started / tier_raised",
 };

@@ -5,9 +5,14 @@ import { runNightlyVerification } from "../../services/audit/nightly.ts";
 import type { Deps } from "../../services/deps.ts";
 import { postWeeklyDigest } from "../../services/digest/weekly.ts";
 import { deliverOutboxItem } from "../../services/outbox/deliver.ts";
-import { type DeadlineHandlers, fireDeadline } from "../../services/timers/fire.ts";
+import { createInlineDelivery } from "../../services/outbox/deliver-now.ts";
+import type { DeadlineHandlers } from "../../services/timers/fire.ts";
 import { sweepMissedTimers } from "../reconcile.ts";
 import type { Processors } from "../worker.ts";
+import { deadlineFireProcessor } from "./deadline-fire.ts";
+
+/** Slack calls in flight at once for messages delivered right after a firing. */
+const INLINE_SLACK_CALLS = 16;
 
 export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers): Processors {
   const calendar = makeCalendar({
@@ -15,16 +20,14 @@ export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers):
     ...(deps.config.calendar.holidays ? { holidays: deps.config.calendar.holidays } : {}),
   });
   const tzFallback = deps.config.calendar.timezone;
+  const nextWorkingMoment = (tz: string | null) => calendar.nextWorkingMoment(deps.now(), tz ?? tzFallback);
+  const inline = createInlineDelivery(deps, nextWorkingMoment, INLINE_SLACK_CALLS);
   return {
     "outbox.deliver": async ({ outboxId }, job) => {
-      const result = await deliverOutboxItem(deps, outboxId, (tz) =>
-        calendar.nextWorkingMoment(deps.now(), tz ?? tzFallback),
-      );
+      const result = await deliverOutboxItem(deps, outboxId, nextWorkingMoment);
       if (typeof result === "object") await deferJob(job, result.deferUntil);
     },
-    "deadline.fire": async ({ deadlineId }) => {
-      await fireDeadline(deps, deadlineHandlers, deadlineId);
-    },
+    "deadline.fire": deadlineFireProcessor(deps, deadlineHandlers, inline),
     "audit.verify": async () => {
       await runNightlyVerification(deps);
     },

@@ -4,8 +4,11 @@ import {
   type WebAPIPlatformError,
 } from "@slack/web-api";
 import { and, eq, gt, inArray } from "drizzle-orm";
-import { outbox, slackMessages, slackUsers } from "../../db/schema/index.ts";
+import { type OutboxRow, outbox, slackMessages, slackUsers } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
+import { claimOutbox, releaseOutbox } from "./claim.ts";
+import { dmChannel, forgetDmChannel } from "./dm-channels.ts";
+import type { MarkSent } from "./mark-sent.ts";
 
 /** Errors that no retry will fix: the item is marked dead and logged. */
 const PERMANENT = new Set([
@@ -28,18 +31,39 @@ export class RetryLater extends Error {}
 
 export type DeliveryResult = "sent" | "skipped" | "superseded" | "dead" | { deferUntil: Date };
 
-/**
- * Delivers one outbox item at least once, in order per message ref: a reply
- * or update waits until its parent has been posted; an update superseded by
- * a newer one is skipped (only the latest rendering matters).
- */
+/** When a DM that waits for working hours may go out, given the recipient's time zone. */
+export type NextWorkingMoment = (userTz: string | null) => Date;
+
+/** The outbox job: claims the item (see claimOutbox), then delivers it. */
 export async function deliverOutboxItem(
   deps: Deps,
   outboxId: number,
-  nextWorkingMoment: (userTz: string | null) => Date,
+  nextWorkingMoment: NextWorkingMoment,
 ): Promise<DeliveryResult> {
-  const [item] = await deps.db.select().from(outbox).where(eq(outbox.id, outboxId));
-  if (item?.status !== "pending") return "skipped";
+  const now = deps.now();
+  const [item] = await claimOutbox(deps.db, [outboxId], now);
+  if (item) return deliverClaimed(deps, item, nextWorkingMoment);
+  const [row] = await deps.db
+    .select({ status: outbox.status, deliverAfter: outbox.deliverAfter })
+    .from(outbox)
+    .where(eq(outbox.id, outboxId));
+  if (row?.status !== "pending") return "skipped";
+  // Waiting for its time, or held by another deliverer: look again when that is over
+  // (a deliverer that died lets its claim lapse, and this job then delivers it).
+  return { deferUntil: new Date(Math.max(row.deliverAfter.getTime(), now.getTime() + 1000)) };
+}
+
+/**
+ * Delivers one claimed outbox item at least once, in order per message ref:
+ * a reply or update waits until its parent has been posted; an update
+ * superseded by a newer one is skipped (only the latest rendering matters).
+ */
+export async function deliverClaimed(
+  deps: Deps,
+  item: OutboxRow,
+  nextWorkingMoment: NextWorkingMoment,
+  markSent: MarkSent = (sent, ts) => markDone(deps, sent, "sent", ts),
+): Promise<DeliveryResult> {
   const payload = item.payload as {
     text: string;
     blocks?: unknown[];
@@ -48,12 +72,6 @@ export async function deliverOutboxItem(
   };
   const message = { text: payload.text, ...(payload.blocks ? { blocks: payload.blocks as never } : {}) };
   const now = deps.now();
-  // Only a deliberately deferred item waits (deliver_after set later than its
-  // creation): comparing the database's default now() with this host's clock
-  // would otherwise defer every message by any clock skew between the two.
-  const deferred = item.deliverAfter.getTime() - item.createdAt.getTime() > 1000;
-  if (deferred && item.deliverAfter.getTime() > now.getTime() + 50) return { deferUntil: item.deliverAfter };
-
   try {
     let ts: string | undefined;
     switch (item.op) {
@@ -93,7 +111,7 @@ export async function deliverOutboxItem(
             )
             .limit(1);
           if (newer.length) {
-            await markDone(deps, item.id, "superseded");
+            await markDone(deps, item, "superseded");
             return "superseded";
           }
           await deps.slack.chat.update({ channel: parent.channel, ts: parent.ts, ...message });
@@ -118,27 +136,25 @@ export async function deliverOutboxItem(
             return { deferUntil: at };
           }
         }
-        const open = await deps.slack.conversations.open({ users: item.target! });
-        const res = await deps.slack.chat.postMessage({
-          channel: open.channel!.id!,
-          ...message,
-          unfurl_links: false,
-        });
-        ts = res.ts;
+        ts = await postDm(deps, item.target!, message);
         break;
       }
       default:
         throw new Error(`unknown outbox op ${item.op}`);
     }
-    await markDone(deps, item.id, "sent", ts);
+    await markSent(item, ts);
     return "sent";
   } catch (err) {
-    const e = err as WebAPIPlatformError;
-    const code = e.code === SlackErrorCode.PlatformError ? e.data.error : null;
+    const code = platformError(err);
     if (code && PERMANENT.has(code)) {
       await deps.db
         .update(outbox)
-        .set({ status: "dead", lastError: code, attempts: item.attempts + 1 })
+        .set({
+          status: "dead",
+          lastError: code,
+          attempts: item.attempts + 1,
+          deliverAfter: item.deliverAfter,
+        })
         .where(eq(outbox.id, item.id));
       deps.logger.error(
         { outboxId: item.id, op: item.op, error: code },
@@ -146,19 +162,45 @@ export async function deliverOutboxItem(
       );
       return "dead";
     }
-    await deps.db
-      .update(outbox)
-      .set({ attempts: item.attempts + 1, lastError: String((err as Error).message).slice(0, 500) })
-      .where(eq(outbox.id, item.id));
+    await releaseOutbox(deps.db, item, String((err as Error).message));
     throw err;
   }
 }
 
-async function markDone(deps: Deps, id: number, status: "sent" | "superseded", ts?: string): Promise<void> {
+/** A DM on the known channel; one that Slack no longer accepts is opened afresh, once. */
+async function postDm(
+  deps: Deps,
+  user: string,
+  message: { text: string; blocks?: never },
+): Promise<string | undefined> {
+  const { channel, known } = await dmChannel(deps.slack, user);
+  try {
+    const res = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+    return res.ts;
+  } catch (err) {
+    if (!known || !STALE_DM.has(platformError(err) ?? "")) throw err;
+    forgetDmChannel(deps.slack, user);
+    return postDm(deps, user, message);
+  }
+}
+
+const STALE_DM = new Set(["channel_not_found", "is_archived"]);
+
+function platformError(err: unknown): string | null {
+  const e = err as WebAPIPlatformError;
+  return e.code === SlackErrorCode.PlatformError ? e.data.error : null;
+}
+
+async function markDone(
+  deps: Deps,
+  item: OutboxRow,
+  status: "sent" | "superseded",
+  ts?: string,
+): Promise<void> {
   await deps.db
     .update(outbox)
-    .set({ status, sentAt: deps.now(), resultTs: ts ?? null })
-    .where(and(eq(outbox.id, id), eq(outbox.status, "pending")));
+    .set({ status, sentAt: deps.now(), resultTs: ts ?? null, deliverAfter: item.deliverAfter })
+    .where(and(eq(outbox.id, item.id), eq(outbox.status, "pending")));
 }
 
 /** The recipient's Slack time zone, cached for a day. */

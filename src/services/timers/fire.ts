@@ -1,9 +1,10 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { type DeadlineRow, deadlines } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
 import type { Effects } from "../effects.ts";
-import { inTransaction } from "../run.ts";
+import { dispatchEffects } from "../run.ts";
+import { fireDueDeadlines } from "./fire-due.ts";
 
 export interface DeadlineContext {
   deps: Deps;
@@ -15,47 +16,29 @@ export interface DeadlineContext {
 
 /**
  * A deadline kind's effect. It runs inside the transaction that marked the
- * deadline fired, so a crash rolls both back and the retry fires it once.
+ * deadline fired (with the others due at the same time: see
+ * fireDueDeadlines), so a crash rolls both back and the retry fires it once.
  * It must re-read its subject and do nothing if the state moved on.
  */
 export type DeadlineHandler = (ctx: DeadlineContext) => Promise<void>;
 export type DeadlineHandlers = Record<string, DeadlineHandler>;
 
-/** Tolerance for a timer that Redis fires a hair early. */
-const EARLY_MS = 500;
-
 export type FireResult = "fired" | "not_pending" | "not_due";
 
+/** Fires one deadline alone (the job's path fires due ones together: see fireDueDeadlines). */
 export async function fireDeadline(
   deps: Deps,
   handlers: DeadlineHandlers,
   deadlineId: number,
 ): Promise<FireResult> {
-  return inTransaction(deps, async (tx, fx) => {
-    const now = deps.now();
-    const [deadline] = await tx
-      .update(deadlines)
-      .set({ status: "fired", firedAt: now })
-      .where(
-        and(
-          eq(deadlines.id, deadlineId),
-          eq(deadlines.status, "pending"),
-          lte(deadlines.dueAt, new Date(now.getTime() + EARLY_MS)),
-        ),
-      )
-      .returning();
-    if (!deadline) {
-      const [row] = await tx
-        .select({ status: deadlines.status })
-        .from(deadlines)
-        .where(eq(deadlines.id, deadlineId));
-      return row?.status === "pending" ? "not_due" : "not_pending";
-    }
-    const handler = handlers[deadline.kind];
-    if (!handler) throw new Error(`no handler for deadline kind ${deadline.kind}`);
-    await handler({ deps, tx, fx, deadline, now });
-    return "fired";
-  });
+  const batch = await fireDueDeadlines(deps, handlers, { deadlineId, batchSize: 0 });
+  await dispatchEffects(deps, batch.fx);
+  if (batch.ownFired) return "fired";
+  const [row] = await deps.db
+    .select({ status: deadlines.status })
+    .from(deadlines)
+    .where(eq(deadlines.id, deadlineId));
+  return row?.status === "pending" ? "not_due" : "not_pending";
 }
 
 export interface PendingTimer {

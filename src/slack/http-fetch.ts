@@ -1,0 +1,108 @@
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+
+export interface KeepAliveFetch {
+  fetch: typeof fetch;
+  /** Closes the pooled connections (at shutdown). */
+  close(): void;
+}
+
+/**
+ * The Web API client's transport: node:http(s) over keep-alive agents. Node's
+ * built-in fetch costs about three times the CPU of a plain request per
+ * Slack call, and the outbox makes one or two calls per message, which made
+ * the client the largest part of a timer's cost (see the README's timer
+ * figures). It implements what WebClient uses: a request with a string body,
+ * and a buffered response with status, headers, text() and json(). Other
+ * bodies (multipart uploads) go to the built-in fetch.
+ */
+export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
+  const agents = {
+    "http:": new HttpAgent({ keepAlive: true, maxSockets }),
+    "https:": new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
+  const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    if (input instanceof Request || (init.body != null && typeof init.body !== "string"))
+      return fetch(input, init);
+    const url = typeof input === "string" ? new URL(input) : input;
+    const agent = agents[url.protocol as keyof typeof agents];
+    if (!agent) return fetch(input, init);
+    const body = init.body ?? undefined;
+    const headers = plainHeaders(init.headers);
+    if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const attempt = (resolve: (r: Response) => void, reject: (err: unknown) => void, retries: number) => {
+      const req = request(url, { method: init.method ?? "GET", agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => resolve(bufferedResponse(url.href, res, decode(res, Buffer.concat(chunks)))));
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        // A pooled connection the server closed while idle (WebClient would resend after a back-off).
+        if (req.reusedSocket && STALE_SOCKET.has(err.code ?? "") && retries > 0 && !init.signal?.aborted)
+          attempt(resolve, reject, retries - 1);
+        else reject(new TypeError("fetch failed", { cause: err }));
+      });
+      const signal = init.signal;
+      if (signal) {
+        if (signal.aborted) req.destroy(signal.reason as Error);
+        else signal.addEventListener("abort", () => req.destroy(signal.reason as Error), { once: true });
+      }
+      req.end(body);
+    };
+    return new Promise<Response>((resolve, reject) => attempt(resolve, reject, 2));
+  };
+  return {
+    fetch: send as typeof fetch,
+    close() {
+      agents["http:"].destroy();
+      agents["https:"].destroy();
+    },
+  };
+}
+
+const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
+
+function plainHeaders(headers: RequestInit["headers"]): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(new Headers(headers));
+  return { ...(headers as Record<string, string>) };
+}
+
+function decode(res: IncomingMessage, raw: Buffer): Buffer {
+  switch (res.headers["content-encoding"]) {
+    case "gzip":
+      return gunzipSync(raw);
+    case "deflate":
+      return inflateSync(raw);
+    case "br":
+      return brotliDecompressSync(raw);
+    default:
+      return raw;
+  }
+}
+
+/** The part of a fetch Response that a buffered body supports. */
+function bufferedResponse(url: string, res: IncomingMessage, body: Buffer): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+  }
+  const status = res.statusCode ?? 0;
+  const response = {
+    url,
+    status,
+    statusText: res.statusMessage ?? "",
+    ok: status >= 200 && status < 300,
+    redirected: false,
+    headers,
+    bodyUsed: false,
+    text: async () => body.toString("utf8"),
+    json: async () => JSON.parse(body.toString("utf8")) as unknown,
+    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
+  };
+  return response as unknown as Response;
+}

@@ -1,0 +1,250 @@
+import { and, eq, like, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.ts";
+import { deadlines, outbox } from "../../src/db/schema/index.ts";
+import { DEADLINE_HANDLERS } from "../../src/jobs/deadline-handlers.ts";
+import type { Deps } from "../../src/services/deps.ts";
+import { enqueueOutbox } from "../../src/services/effects.ts";
+import { fireDueDeadlines } from "../../src/services/timers/fire-due.ts";
+import type { DeadlineContext } from "../../src/services/timers/fire.ts";
+import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
+import { defaultUsers, PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
+import { createTestDatabase } from "../support/pg.ts";
+import { deleteQueueKeys, until } from "../support/timers.ts";
+
+/**
+ * Deadlines of a test kind: each DMs on-call a text naming its key. Keys
+ * listed in `failing` make their handler fail after queueing its DM (a plain
+ * error, or a database error that aborts the transaction) as many times as
+ * listed: what it wrote must not survive.
+ */
+const PING = "test_ping";
+const failing = new Map<string, { times: number; how: "throw" | "database" }>();
+DEADLINE_HANDLERS[PING] = async (ctx: DeadlineContext) => {
+  await enqueueOutbox(ctx.tx, ctx.fx, {
+    op: "dm",
+    user: PEOPLE.oncall,
+    message: { text: `ping ${ctx.deadline.key}` },
+  });
+  const failure = failing.get(ctx.deadline.key);
+  if (failure && failure.times > 0) {
+    failure.times -= 1;
+    if (failure.how === "database") await ctx.tx.execute(sql`select 1 / 0`);
+    throw new Error(`handler of ${ctx.deadline.key} failed`);
+  }
+};
+
+let fake: FakeSlack;
+const apps: TestApp[] = [];
+const databases: { drop: () => Promise<void> }[] = [];
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ users: defaultUsers() });
+});
+afterAll(async () => {
+  for (const app of apps) await app.close().catch(() => {});
+  for (const prefix of prefixes) await deleteQueueKeys(prefix);
+  for (const database of databases) await database.drop();
+  await fake?.close();
+});
+
+/** Instances of the app on one fresh database and one queue (a batch takes every due deadline it can see). */
+async function startInstances(count: number, opts: { worker?: boolean } = {}): Promise<TestApp[]> {
+  const db = await createTestDatabase();
+  databases.push(db);
+  const queuePrefix = `agovbatch${Math.random().toString(36).slice(2, 8)}`;
+  prefixes.push(queuePrefix);
+  const started: TestApp[] = [];
+  for (let i = 0; i < count; i++) {
+    const app = await startTestApp({ databaseUrl: db.url, fake, queuePrefix, ...opts });
+    apps.push(app);
+    started.push(app);
+  }
+  return started;
+}
+const start = async (opts: { worker?: boolean } = {}) => (await startInstances(1, opts))[0]!;
+
+/** Pending deadline rows due at `dueAt`; with `jobs`, each also gets its delayed job, as scheduling does. */
+async function schedule(deps: Deps, tag: string, count: number, dueAt: Date, jobs: boolean) {
+  const rows = await deps.db
+    .insert(deadlines)
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        key: `${tag}-${i}`,
+        kind: PING,
+        subjectType: "test",
+        subjectId: String(i),
+        dueAt,
+      })),
+    )
+    .returning();
+  if (jobs) {
+    const delay = Math.max(0, dueAt.getTime() - Date.now());
+    await deps.jobs.addBulk(
+      rows.map((d) => ({
+        name: "deadline.fire" as const,
+        data: { deadlineId: d.id },
+        opts: { jobId: d.key, delay },
+      })),
+    );
+  }
+  return rows;
+}
+
+const rowsOf = (deps: Deps, tag: string) =>
+  deps.db
+    .select()
+    .from(deadlines)
+    .where(like(deadlines.key, `${tag}-%`))
+    .orderBy(deadlines.id);
+
+/** Outbox rows and Slack posts per deadline key of `tag`. */
+async function effectsPerKey(deps: Deps, tag: string) {
+  const queued = await queryRows<{ key: string; n: string }>(
+    deps.db,
+    sql`select substr(payload->>'text', 6) as key, count(*) as n from outbox
+        where payload->>'text' like ${`ping ${tag}-%`} group by 1`,
+  );
+  const posted = new Map<string, number>();
+  for (const c of fake.callsTo("chat.postMessage")) {
+    const text = String(c.args.text ?? "");
+    if (c.ok && text.startsWith(`ping ${tag}-`))
+      posted.set(text.slice(5), (posted.get(text.slice(5)) ?? 0) + 1);
+  }
+  return { queued: new Map(queued.map((r) => [r.key, Number(r.n)])), posted };
+}
+
+describe("firing due deadlines together", () => {
+  it("fires every due deadline with the job's own, in one transaction, each once", async () => {
+    const app = await start({ worker: false });
+    const deps = app.governor.deps;
+    const [own, ...others] = await schedule(deps, "together", 30, new Date(Date.now() - 1000), false);
+    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
+    expect(batch.ownFired).toBe(true);
+    expect(batch.fired.map((d) => d.key)).toEqual([own!.key, ...others.map((d) => d.key)]);
+    expect(batch.fx.outboxIds).toHaveLength(30);
+    const rows = await rowsOf(deps, "together");
+    expect(new Set(rows.map((d) => d.status))).toEqual(new Set(["fired"]));
+    expect(new Set(rows.map((d) => d.firedAt?.getTime())).size).toBe(1);
+    // Nothing left to fire: a second run, even for the same job, does nothing.
+    const again = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
+    expect(again).toMatchObject({ ownFired: false, fired: [] });
+  });
+
+  it("leaves deadlines that are not due yet, and takes at most the batch size", async () => {
+    const app = await start({ worker: false });
+    const deps = app.governor.deps;
+    const [own, ...due] = await schedule(deps, "limit", 12, new Date(Date.now() - 1000), false);
+    await schedule(deps, "later", 3, new Date(Date.now() + 60_000), false);
+    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 5 });
+    expect(batch.fired.map((d) => d.key)).toEqual([own!.key, ...due.slice(0, 5).map((d) => d.key)]);
+    expect((await rowsOf(deps, "later")).map((d) => d.status)).toEqual(["pending", "pending", "pending"]);
+    expect((await rowsOf(deps, "limit")).filter((d) => d.status === "pending")).toHaveLength(6);
+  });
+
+  it("a failing handler costs nothing to the others: they fire once, it stays pending with no effect", async () => {
+    const app = await start({ worker: false });
+    const deps = app.governor.deps;
+    const [own, ...others] = await schedule(deps, "isolate", 10, new Date(Date.now() - 1000), false);
+    // One aborts the transaction with a database error, another throws inside the retried batch.
+    failing.set(others[2]!.key, { times: 5, how: "database" });
+    failing.set(others[6]!.key, { times: 5, how: "throw" });
+    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
+    expect(batch.ownFired).toBe(true);
+    expect(batch.ownError).toBeUndefined();
+    expect(batch.failed.sort()).toEqual([others[2]!.id, others[6]!.id].sort());
+    const rows = await rowsOf(deps, "isolate");
+    expect(rows.filter((d) => d.status === "pending").map((d) => d.key)).toEqual([
+      others[2]!.key,
+      others[6]!.key,
+    ]);
+    expect(rows.find((d) => d.key === others[2]!.key)?.firedAt).toBeNull();
+    const { queued } = await effectsPerKey(deps, "isolate");
+    expect([...queued.keys()].sort()).toEqual(
+      rows
+        .filter((d) => d.status === "fired")
+        .map((d) => d.key)
+        .sort(),
+    );
+    expect([...queued.values()].every((n) => n === 1)).toBe(true);
+    expect(batch.fx.outboxIds).toHaveLength(8);
+  });
+
+  it("reports the job's own failing handler, leaving it pending, and still fires the others", async () => {
+    const app = await start({ worker: false });
+    const deps = app.governor.deps;
+    const [own, ...others] = await schedule(deps, "ownfails", 4, new Date(Date.now() - 1000), false);
+    failing.set(own!.key, { times: 1, how: "throw" });
+    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
+    expect(batch.ownFired).toBe(false);
+    expect(String(batch.ownError)).toContain(`handler of ${own!.key} failed`);
+    expect(batch.fired.map((d) => d.key)).toEqual(others.map((d) => d.key));
+    expect((await rowsOf(deps, "ownfails")).map((d) => d.status)).toEqual([
+      "pending",
+      "fired",
+      "fired",
+      "fired",
+    ]);
+  });
+
+  it("two instances firing the same burst at once take disjoint batches: each deadline fires once", async () => {
+    const [a, b] = (await startInstances(2, { worker: false })) as [TestApp, TestApp];
+    const rows = await schedule(a.governor.deps, "race", 400, new Date(Date.now() - 1000), false);
+    const firedBy = new Map<number, number>();
+    await Promise.all(
+      [a, b].flatMap((app, n) =>
+        [0, 1, 2].map(async (k) => {
+          for (let i = k; ; i += 3) {
+            const own = rows[(i * 37 + n * 101) % rows.length]!;
+            const batch = await fireDueDeadlines(app.governor.deps, DEADLINE_HANDLERS, {
+              deadlineId: own.id,
+              batchSize: 25,
+            });
+            for (const d of batch.fired) firedBy.set(d.id, (firedBy.get(d.id) ?? 0) + 1);
+            if (!batch.fired.length) return;
+          }
+        }),
+      ),
+    );
+    expect(firedBy.size).toBe(400);
+    expect([...firedBy.values()].every((n) => n === 1)).toBe(true);
+    const { queued } = await effectsPerKey(a.governor.deps, "race");
+    expect(queued.size).toBe(400);
+    expect([...queued.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe("a burst through the job queue", () => {
+  it("two running instances fire and deliver a burst exactly once, a failing handler retried alone", async () => {
+    const [a, b] = (await startInstances(2)) as [TestApp, TestApp];
+    const burst = 300;
+    const dueAt = new Date(Date.now() + 1500);
+    const rows = await schedule(a.governor.deps, "burst", burst, dueAt, true);
+    // A duplicate job under another id for some, as a second scheduler or a reconcile would add.
+    await b.governor.deps.jobs.addBulk(
+      rows.slice(0, 50).map((d) => ({
+        name: "deadline.fire" as const,
+        data: { deadlineId: d.id },
+        opts: { jobId: `${d.key}-dup`, delay: Math.max(0, dueAt.getTime() - Date.now()) },
+      })),
+    );
+    failing.set(rows[123]!.key, { times: 2, how: "throw" });
+    await until(async () => (await effectsPerKey(a.governor.deps, "burst")).posted.size === burst, 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const { queued, posted } = await effectsPerKey(a.governor.deps, "burst");
+    expect(queued.size).toBe(burst);
+    expect([...queued.values()].every((n) => n === 1)).toBe(true);
+    expect([...posted.values()].every((n) => n === 1)).toBe(true);
+    const fired = await rowsOf(a.governor.deps, "burst");
+    expect(fired.every((d) => d.status === "fired")).toBe(true);
+    // Fired in batches: far fewer firing moments than deadlines.
+    expect(new Set(fired.map((d) => d.firedAt?.getTime())).size).toBeLessThan(burst / 3);
+    // Every message went out and was recorded as sent, once.
+    const sent = await a.governor.deps.db
+      .select({ status: outbox.status })
+      .from(outbox)
+      .where(and(like(sql`${outbox.payload}->>'text'`, "ping burst-%"), eq(outbox.status, "sent")));
+    expect(sent).toHaveLength(burst);
+  }, 60_000);
+});
