@@ -11,17 +11,9 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
-/**
- * The hash-chained audit trail. Append-only: a trigger (migration
- * 0001_audit_append_only) refuses UPDATE, DELETE and TRUNCATE.
- */
-export const auditEntries = pgTable(
-  "audit_entries",
-  {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    /** agent-<id> or governance */
-    chain: text("chain").notNull(),
-    seq: bigint("seq", { mode: "number" }).notNull(),
+/** What an entry says, the same in audit_entries and audit_pending. */
+function eventColumns() {
+  return {
     eventType: text("event_type").notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
     agentId: integer("agent_id"),
@@ -33,6 +25,21 @@ export const auditEntries = pgTable(
      * keeps the text verbatim, so verification hashes it without parsing).
      */
     data: json("data").notNull(),
+  };
+}
+
+/**
+ * The hash-chained audit trail. Append-only: a trigger (migration
+ * 0001_audit_append_only) refuses UPDATE, DELETE and TRUNCATE.
+ */
+export const auditEntries = pgTable(
+  "audit_entries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** agent-<id> or governance */
+    chain: text("chain").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    ...eventColumns(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
@@ -53,12 +60,7 @@ export type AuditEntryRow = typeof auditEntries.$inferSelect;
 export const auditPending = pgTable("audit_pending", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
   chain: text("chain").notNull(),
-  eventType: text("event_type").notNull(),
-  occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
-  agentId: integer("agent_id"),
-  sessionId: text("session_id"),
-  actor: text("actor"),
-  data: json("data").notNull(),
+  ...eventColumns(),
   before: text("before").notNull(),
   after: text("after").notNull(),
 });
