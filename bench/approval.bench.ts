@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Redis } from "ioredis";
-import { stringify } from "yaml";
+import { startAppProcess } from "./app-process.ts";
 import { startFakeSlack } from "../test/fakes/slack-api.ts";
 import {
-  BOT_TOKEN,
   defaultUsers,
-  HMAC_KEY,
   PEOPLE,
   SIGNING_SECRET,
   startTestApp,
@@ -26,8 +20,6 @@ import {
   votesOn,
 } from "../test/support/approval.ts";
 import setupTemplate from "../test/support/global-setup.ts";
-import { createTestDatabase } from "../test/support/pg.ts";
-import { spawnTs, waitForHealthy } from "../test/support/process.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
 import { fmt, summarise } from "./stats.ts";
 
@@ -131,56 +123,26 @@ async function oneRequest(t: TestApp, members: string[]): Promise<void> {
  */
 async function rig(yaml: Record<string, unknown>): Promise<{ t: TestApp; stop: () => Promise<void> }> {
   const fake = await startFakeSlack({ users: defaultUsers() });
-  const db = await createTestDatabase();
-  const dir = mkdtempSync(join(tmpdir(), "agov-bench-approval-"));
-  writeFileSync(join(dir, "governor.yaml"), stringify(yaml));
-  const queuePrefix = `agovbench${process.pid}${Math.random().toString(36).slice(2, 8)}`;
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  const app = spawnTs("src/main.ts", [], {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    DATABASE_URL: db.url,
-    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    AUDIT_HMAC_KEY: HMAC_KEY,
-    GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-    LOG_LEVEL: "warn",
-    QUEUE_PREFIX: queuePrefix,
-    PORT: String(port),
+  const app = await startAppProcess({ fake, yaml, name: "approval" });
+  const helper = await startTestApp({
+    yaml,
+    databaseUrl: app.databaseUrl,
+    fake,
+    queuePrefix: app.queuePrefix,
+    worker: false,
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealthy(url, 120_000);
-  const helper = await startTestApp({ yaml, databaseUrl: db.url, fake, queuePrefix, worker: false });
   const t: TestApp = {
     ...helper,
-    slack: new SlackClientSim({ appUrl: url, signingSecret: SIGNING_SECRET, fake }),
+    slack: new SlackClientSim({ appUrl: app.url, signingSecret: SIGNING_SECRET, fake }),
   };
   return {
     t,
     async stop() {
-      app.child.kill("SIGTERM");
-      await app.exited;
       await helper.close();
+      await app.stop();
       await fake.close();
-      await db.drop();
-      await obliterate(queuePrefix);
-      rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function obliterate(prefix: string): Promise<void> {
-  const r = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    r.disconnect();
-  }
 }
 
 export default async function approvalBench(): Promise<void> {

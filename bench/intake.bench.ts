@@ -1,30 +1,18 @@
-import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { startAppProcess } from "./app-process.ts";
+import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Redis } from "ioredis";
-import { stringify } from "yaml";
 import { LIMITS } from "../src/domain/adr.ts";
 import { adrToYaml, parseAdrYaml } from "../src/domain/adr-yaml.ts";
 import { type FakeSlack, startFakeSlack } from "../test/fakes/slack-api.ts";
-import { BOT_TOKEN, defaultUsers, HMAC_KEY, SIGNING_SECRET, testGovernorYaml } from "../test/support/app.ts";
+import { defaultUsers, SIGNING_SECRET, testGovernorYaml } from "../test/support/app.ts";
 import setupTemplate from "../test/support/global-setup.ts";
 import { formValues, stepState } from "../test/support/intake.ts";
-import { createTestDatabase } from "../test/support/pg.ts";
-import { spawnTs, waitForHealthy } from "../test/support/process.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
 import { fmt, load, summarise } from "./stats.ts";
 
 type Rig = { slack: SlackClientSim; fake: FakeSlack; appCpuMs: () => number };
 
 /** CPU time (user + system, ms) the app's own process has used: a figure the machine's load does not skew. */
-function cpuOf(pid: number): () => number {
-  return () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
-}
 
 /**
  * Issue 4's figures: how fast /agent-request is acknowledged (and the modal
@@ -188,58 +176,26 @@ export default async function intakeBench(): Promise<void> {
 }
 
 /**
- * The app runs in its own process, as in production, so the figures are what
- * Slack would see, not skewed by this process (the fake Slack and the
- * simulated clients) competing for the same event loop. The simulated clients
- * keep their connections alive, as Slack does, and cost about half the CPU
- * of fetch.
+ * The app runs in its own process (see startAppProcess). The simulated
+ * clients keep their connections alive, as Slack does, and cost about half
+ * the CPU of fetch.
  */
 async function rig(): Promise<Rig & { stop: () => Promise<void> }> {
   // Block Kit checks are the tests' job; here they would only add to the load generator's CPU.
   const fake = await startFakeSlack({ users: defaultUsers(), validateBlocks: false });
-  const db = await createTestDatabase();
-  const dir = mkdtempSync(join(tmpdir(), "agov-bench-intake-"));
-  writeFileSync(join(dir, "governor.yaml"), stringify(testGovernorYaml()));
-  const queuePrefix = `agovbench${process.pid}${Math.random().toString(36).slice(2, 8)}`;
-  const port = 40000 + Math.floor(Math.random() * 1000);
-  const app = spawnTs("src/main.ts", [], {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    DATABASE_URL: db.url,
-    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    AUDIT_HMAC_KEY: HMAC_KEY,
-    GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-    LOG_LEVEL: "warn",
-    QUEUE_PREFIX: queuePrefix,
-    PORT: String(port),
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealthy(url, 120_000);
-  // spawnTs runs tsx, which runs the app in a child node process: measure that one.
-  const child = execSync(`pgrep -P ${app.child.pid} || true`).toString().trim().split("\n")[0];
+  const app = await startAppProcess({ fake, yaml: testGovernorYaml(), name: "intake" });
   return {
-    appCpuMs: cpuOf(Number(child || app.child.pid)),
+    appCpuMs: () => app.cpuMs(),
     fake,
     slack: new SlackClientSim({
-      appUrl: url,
+      appUrl: app.url,
       signingSecret: SIGNING_SECRET,
       fake,
       agent: new Agent({ keepAlive: true }),
     }),
     async stop() {
-      app.child.kill("SIGTERM");
-      await app.exited;
+      await app.stop();
       await fake.close();
-      await db.drop();
-      const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-      try {
-        const keys = await redis.keys(`${queuePrefix}:*`);
-        if (keys.length) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

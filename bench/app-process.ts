@@ -1,0 +1,86 @@
+import { execSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { stringify } from "yaml";
+import type { FakeSlack } from "../test/fakes/slack-api.ts";
+import { BOT_TOKEN, HMAC_KEY, SIGNING_SECRET } from "../test/support/app.ts";
+import { createTestDatabase } from "../test/support/pg.ts";
+import { spawnTs, waitForHealthy } from "../test/support/process.ts";
+
+export interface AppProcess {
+  /** Where the app listens. */
+  url: string;
+  databaseUrl: string;
+  queuePrefix: string;
+  /** CPU milliseconds the app's node process has used so far. */
+  cpuMs(): number;
+  /** Stops the app, then drops its database, queue keys and config. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The app under test in its own process (as in production), on a fresh
+ * database and queue prefix, talking to `fake`: figures are then what Slack
+ * would see, not skewed by the bench's own work in this process.
+ */
+export async function startAppProcess(opts: {
+  fake: FakeSlack;
+  yaml: Record<string, unknown>;
+  name: string;
+}): Promise<AppProcess> {
+  const db = await createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), `agov-bench-${opts.name}-`));
+  writeFileSync(join(dir, "governor.yaml"), stringify(opts.yaml));
+  const queuePrefix = `agovbench${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+  const port = 39000 + Math.floor(Math.random() * 2000);
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const app = spawnTs("src/main.ts", [], {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: opts.fake.url,
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl,
+    AUDIT_HMAC_KEY: HMAC_KEY,
+    GOVERNOR_CONFIG: join(dir, "governor.yaml"),
+    LOG_LEVEL: "warn",
+    QUEUE_PREFIX: queuePrefix,
+    PORT: String(port),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealthy(url, 120_000);
+  // spawnTs runs tsx, which runs the app in a child node process: measure that one.
+  const child = execSync(`pgrep -P ${app.child.pid} || true`).toString().trim().split("\n")[0];
+  const pid = Number(child || app.child.pid);
+  return {
+    url,
+    databaseUrl: db.url,
+    queuePrefix,
+    cpuMs() {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
+    async stop() {
+      app.child.kill("SIGTERM");
+      await app.exited;
+      await db.drop();
+      await deleteKeys(redisUrl, queuePrefix);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    r.disconnect();
+  }
+}
