@@ -36,11 +36,17 @@ const ownCpuMs = () => {
  */
 async function openModal(t: Rig): Promise<void> {
   const total = 1000;
+  const rounds = 3;
   const command = (i: number, text = "") =>
     t.slack.slashCommand("/agent-request", text, { userId: benchUser(i) });
-  // Warm-up (JIT, connection pools), not counted.
-  await load(200, 20, async (i) => void (await command(90_000 + i)));
-  await t.fake.waitFor("views.open", { count: 200, timeoutMs: 60_000 });
+  // Warm-up, not counted: a running app is JIT-compiled and its pools are
+  // open. The first thousand commands after start cost about twice the CPU of
+  // later ones, so a short warm-up measures the compiler, not the app.
+  const warmUp = 4000;
+  await load(warmUp, 20, async (i) => void (await command(100_000 + i)));
+  await load(warmUp / 2, 20, async (i) => void (await command(200_000 + i, "help")));
+  await t.fake.waitFor("views.open", { count: warmUp, timeoutMs: 60_000 });
+  console.log(`(warm-up: ${warmUp} commands and ${warmUp / 2} help, not counted)`);
 
   let cpu = [t.appCpuMs(), ownCpuMs()];
   const perCommand = (n: number) => {
@@ -55,29 +61,41 @@ async function openModal(t: Rig): Promise<void> {
     `baseline, /agent-request help, 20 concurrent (ack only, nothing behind it) (${help.n}): p50 ${fmt(help.p50)}, p99 ${fmt(help.p99)}; ${perCommand(total)}`,
   );
   const alone = summarise((await load(100, 1, async (i) => void (await command(80_000 + i)))).latencies);
-  await t.fake.waitFor("views.open", { count: 300, timeoutMs: 60_000 });
+  await t.fake.waitFor("views.open", { count: warmUp + 100, timeoutMs: 60_000 });
   console.log(
     `/agent-request ack, one at a time (${alone.n}): p50 ${fmt(alone.p50)}, p99 ${fmt(alone.p99)}; ${perCommand(100)} (ack + draft lookup + views.open, and the app's idle work while it waits)`,
   );
-  t.fake.reset();
-  const sentAt = new Map<string, number>();
-  const { latencies, wallMs } = await load(total, 20, async (i) => {
-    const triggerId = t.fake.newTriggerId();
-    sentAt.set(triggerId, Date.now());
-    const res = await t.slack.slashCommand("/agent-request", "", { userId: benchUser(i), triggerId });
-    if (res.status !== 200) throw new Error(`status ${res.status}`);
-  });
-  // One waiter, and the per-command times read afterwards: a waiter per command would cost the loop more than the app.
-  await t.fake.waitFor("views.open", { count: total, timeoutMs: 30_000 });
-  const cpuLine = perCommand(total);
-  const toModal = t.fake
-    .callsTo("views.open")
-    .map((c) => c.at - (sentAt.get(String(c.args.trigger_id)) ?? c.at));
-  const ack = summarise(latencies);
+  const acks: number[] = [];
+  const toModal: number[] = [];
+  let failed = 0;
+  for (let round = 1; round <= rounds; round++) {
+    t.fake.reset();
+    const sentAt = new Map<string, number>();
+    const { latencies, wallMs } = await load(total, 20, async (i) => {
+      const triggerId = t.fake.newTriggerId();
+      sentAt.set(triggerId, Date.now());
+      const res = await t.slack.slashCommand("/agent-request", "", {
+        userId: benchUser(round * 10_000 + i),
+        triggerId,
+      });
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+    });
+    // One waiter, and the per-command times read afterwards: a waiter per command would cost the loop more than the app.
+    await t.fake.waitFor("views.open", { count: total, timeoutMs: 30_000 });
+    const cpuLine = perCommand(total);
+    const opens = t.fake.callsTo("views.open");
+    toModal.push(...opens.map((c) => c.at - (sentAt.get(String(c.args.trigger_id)) ?? c.at)));
+    failed += opens.filter((c) => !c.ok).length;
+    acks.push(...latencies);
+    const r = summarise(latencies);
+    console.log(
+      `  round ${round}: p50 ${fmt(r.p50)}, p99 ${fmt(r.p99)}, max ${fmt(r.max)}; ${(total / (wallMs / 1000)).toFixed(0)} commands/s; ${cpuLine}`,
+    );
+  }
+  const ack = summarise(acks);
   const modal = summarise(toModal);
-  const failed = t.fake.callsTo("views.open").filter((c) => !c.ok).length;
   console.log(
-    `/agent-request ack, 20 concurrent (${ack.n}): p50 ${fmt(ack.p50)}, p99 ${fmt(ack.p99)}, max ${fmt(ack.max)} (budget p99 < 50 ms); ${(total / (wallMs / 1000)).toFixed(0)} commands/s; ${cpuLine}`,
+    `/agent-request ack, 20 concurrent, ${rounds} rounds (${ack.n}): p50 ${fmt(ack.p50)}, p99 ${fmt(ack.p99)}, max ${fmt(ack.max)} (budget p99 < 50 ms: ${ack.p99 < 50 ? "ok" : "OVER BUDGET"})`,
   );
   console.log(
     `  command → views.open reached Slack: p50 ${fmt(modal.p50)}, p99 ${fmt(modal.p99)}, max ${fmt(modal.max)} (trigger_id lives 3000 ms); failed opens: ${failed}`,
