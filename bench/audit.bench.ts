@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { sql } from "drizzle-orm";
 import { type Database, openDatabase, queryRows } from "../src/db/client.ts";
@@ -41,50 +42,87 @@ async function chainIsLinear(database: Database, chain: string): Promise<string>
     : `BROKEN (${row!.n} rows, max seq ${row!.max})`;
 }
 
+/** CPU (ms) used so far by every Postgres process on this machine (the server is local). */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks * 10;
+}
+
+/**
+ * Runs `total` transactions on `writers` concurrent connections; returns the
+ * rate and the CPU each transaction cost this process (Node) and Postgres.
+ */
+async function transactions(
+  writers: number,
+  total: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<{ perSecond: number; cpu: string }> {
+  let next = 0;
+  const node0 = process.cpuUsage();
+  const pg0 = postgresCpuMs();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < total) await run(next++);
+    }),
+  );
+  const perSecond = rate(total, performance.now() - started);
+  const node = process.cpuUsage(node0);
+  const nodeUs = (node.user + node.system) / total;
+  const pgUs = ((postgresCpuMs() - pg0) * 1000) / total;
+  return {
+    perSecond,
+    cpu: `CPU per transaction: node ${nodeUs.toFixed(0)} µs, postgres ${pgUs.toFixed(0)} µs`,
+  };
+}
+
 /** What this machine gives a bare one-row INSERT transaction right now: the ceiling for any append. */
 async function commitFloor(database: Database): Promise<void> {
   await database.db.execute(sql`create table bench_floor (id bigserial primary key, v text not null)`);
   for (const writers of [1, 32]) {
-    const total = writers === 1 ? 400 : 1500;
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: writers }, async () => {
-        while (next++ < total) {
-          await database.db.transaction((tx) => tx.execute(sql`insert into bench_floor (v) values ('x')`));
-        }
-      }),
+    const { perSecond, cpu } = await transactions(writers, 3000, () =>
+      database.db.transaction((tx) => tx.execute(sql`insert into bench_floor (v) values (${"x"})`)),
     );
-    console.log(
-      `floor: bare one-row INSERT transactions, ${writers} writer(s): ${rate(total, performance.now() - started)}/s`,
-    );
+    console.log(`floor: bare one-row INSERT transactions, ${writers} writer(s): ${perSecond}/s; ${cpu}`);
   }
 }
 
+/** Not counted: the JIT compiles the append path and every connection prepares its statements. */
+async function warmUp(database: Database): Promise<void> {
+  await transactions(40, 4000, (i) =>
+    database.db.transaction((tx) => writer.append(tx, event(1 + (i % 40), i))),
+  );
+  await transactions(40, 2000, () =>
+    database.db.transaction((tx) => tx.execute(sql`select ${"warm"}::text as v`)),
+  );
+}
+
 async function appendThroughput(database: Database, base: number): Promise<void> {
-  console.log("append, one entry per transaction:");
+  console.log("append, one entry per transaction (3,000 each):");
   for (const chains of [1, 32]) {
     for (const writers of [1, 8, 32]) {
       const agentBase = base + writers * 100 + chains * 1000;
-      const total = writers === 1 ? 600 : 1500;
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: writers }, async () => {
-          while (next < total) {
-            const i = next++;
-            await database.db.transaction((tx) => writer.append(tx, event(agentBase + (i % chains), i)));
-          }
-        }),
+      const { perSecond, cpu } = await transactions(writers, 3000, (i) =>
+        database.db.transaction((tx) => writer.append(tx, event(agentBase + (i % chains), i))),
       );
-      const perSecond = rate(total, performance.now() - started);
       const checks = await Promise.all(
         Array.from({ length: chains }, (_, c) => chainIsLinear(database, agentChain(agentBase + c))),
       );
       const linear = checks.every((c) => c === "ok") ? "no fork/gap" : checks.find((c) => c !== "ok");
       const budget = chains === 1 ? 1000 : 2000;
       console.log(
-        `  ${String(writers).padStart(2)} writers, ${String(chains).padStart(2)} chain(s): ${String(perSecond).padStart(6)}/s  [budget ${budget}/s: ${verdict(perSecond, budget)}]  ${linear}`,
+        `  ${String(writers).padStart(2)} writers, ${String(chains).padStart(2)} chain(s): ${String(perSecond).padStart(6)}/s  [budget ${budget}/s: ${verdict(perSecond, budget)}]  ${linear}; ${cpu}`,
       );
     }
   }
@@ -179,8 +217,9 @@ export default async function bench(): Promise<void> {
   const testDb = await createTestDatabase();
   const database = await openDatabase({ url: testDb.url, max: 40 });
   try {
+    await warmUp(database);
     await commitFloor(database);
-    await appendThroughput(database, 1);
+    await appendThroughput(database, 100);
     await batchedThroughput(database);
     await verifyThroughput(database);
   } finally {

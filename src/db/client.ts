@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./embedded-lock.ts";
+import { withPreparedStatements } from "./prepared.ts";
 import * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
@@ -42,7 +43,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 function openPostgres(url: string, max: number): Database {
   const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  // Statements run prepared: one round trip each instead of two.
+  const db = drizzlePostgres(withPreparedStatements(client), { schema }) as unknown as Db;
   return {
     db,
     kind: "postgres",
