@@ -8,9 +8,10 @@ import { defaultUsers, SIGNING_SECRET, testGovernorYaml } from "../test/support/
 import setupTemplate from "../test/support/global-setup.ts";
 import { formValues, stepState } from "../test/support/intake.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
+import { RawHttpConnection } from "./raw-http.ts";
 import { fmt, load, summarise } from "./stats.ts";
 
-type Rig = { slack: SlackClientSim; fake: FakeSlack; appCpuMs: () => number };
+type Rig = { slack: SlackClientSim; fake: FakeSlack; appUrl: string; appCpuMs: () => number };
 
 /** CPU time (user + system, ms) the app's own process has used: a figure the machine's load does not skew. */
 
@@ -34,17 +35,58 @@ const ownCpuMs = () => {
  * the app share the cores, so each phase also prints both processes' CPU per
  * command: the app's is the figure to compare, whatever the machine's load.
  */
+/**
+ * `total` slash commands from `concurrency` clients, each on its own
+ * kept-alive connection, as Slack sends them. Bodies are built and signed
+ * before the clock starts and sent with a minimal HTTP client: the load
+ * generator shares the machine's two cores with the app, and every
+ * microsecond it spends is one the app waits for.
+ */
+async function commands(
+  t: Rig,
+  total: number,
+  text: string,
+  userBase: number,
+  concurrency = 20,
+): Promise<{ latencies: number[]; wallMs: number; sentAt: Map<string, number> }> {
+  const host = new URL(t.appUrl).host;
+  const prepared = Array.from({ length: total }, (_, i) => {
+    const signed = t.slack.signedSlashCommand("/agent-request", text, {
+      userId: benchUser(userBase + i),
+      triggerId: t.fake.newTriggerId(),
+    });
+    return {
+      request: RawHttpConnection.request("/slack/events", host, signed.headers, signed.body),
+      triggerId: signed.triggerId,
+    };
+  });
+  const idle = Array.from({ length: concurrency }, () => RawHttpConnection.forUrl(t.appUrl));
+  const all = [...idle];
+  const sentAt = new Map<string, number>();
+  try {
+    const result = await load(total, concurrency, async (i) => {
+      const conn = idle.pop()!;
+      const { request, triggerId } = prepared[i]!;
+      sentAt.set(triggerId, Date.now());
+      const res = await conn.send(request);
+      idle.push(conn);
+      if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
+    });
+    return { ...result, sentAt };
+  } finally {
+    for (const conn of all) conn.close();
+  }
+}
+
 async function openModal(t: Rig): Promise<void> {
   const total = 1000;
   const rounds = 3;
-  const command = (i: number, text = "") =>
-    t.slack.slashCommand("/agent-request", text, { userId: benchUser(i) });
   // Warm-up, not counted: a running app is JIT-compiled and its pools are
   // open. The first thousand commands after start cost about twice the CPU of
   // later ones, so a short warm-up measures the compiler, not the app.
   const warmUp = 4000;
-  await load(warmUp, 20, async (i) => void (await command(100_000 + i)));
-  await load(warmUp / 2, 20, async (i) => void (await command(200_000 + i, "help")));
+  await commands(t, warmUp, "", 100_000);
+  await commands(t, warmUp / 2, "help", 200_000);
   await t.fake.waitFor("views.open", { count: warmUp, timeoutMs: 60_000 });
   console.log(`(warm-up: ${warmUp} commands and ${warmUp / 2} help, not counted)`);
 
@@ -52,15 +94,13 @@ async function openModal(t: Rig): Promise<void> {
   const perCommand = (n: number) => {
     const [app, own] = [(t.appCpuMs() - cpu[0]!) / n, (ownCpuMs() - cpu[1]!) / n];
     cpu = [t.appCpuMs(), ownCpuMs()];
-    return `app CPU ${fmt(app)}/command (load generator ${fmt(own)})`;
+    return `app CPU ${fmt(app)}/command (load generator and fake Slack ${fmt(own)})`;
   };
-  const help = summarise(
-    (await load(total, 20, async (i) => void (await command(70_000 + i, "help")))).latencies,
-  );
+  const help = summarise((await commands(t, total, "help", 70_000)).latencies);
   console.log(
     `baseline, /agent-request help, 20 concurrent (ack only, nothing behind it) (${help.n}): p50 ${fmt(help.p50)}, p99 ${fmt(help.p99)}; ${perCommand(total)}`,
   );
-  const alone = summarise((await load(100, 1, async (i) => void (await command(80_000 + i)))).latencies);
+  const alone = summarise((await commands(t, 100, "", 80_000, 1)).latencies);
   await t.fake.waitFor("views.open", { count: warmUp + 100, timeoutMs: 60_000 });
   console.log(
     `/agent-request ack, one at a time (${alone.n}): p50 ${fmt(alone.p50)}, p99 ${fmt(alone.p99)}; ${perCommand(100)} (ack + draft lookup + views.open, and the app's idle work while it waits)`,
@@ -70,16 +110,7 @@ async function openModal(t: Rig): Promise<void> {
   let failed = 0;
   for (let round = 1; round <= rounds; round++) {
     t.fake.reset();
-    const sentAt = new Map<string, number>();
-    const { latencies, wallMs } = await load(total, 20, async (i) => {
-      const triggerId = t.fake.newTriggerId();
-      sentAt.set(triggerId, Date.now());
-      const res = await t.slack.slashCommand("/agent-request", "", {
-        userId: benchUser(round * 10_000 + i),
-        triggerId,
-      });
-      if (res.status !== 200) throw new Error(`status ${res.status}`);
-    });
+    const { latencies, wallMs, sentAt } = await commands(t, total, "", round * 10_000);
     // One waiter, and the per-command times read afterwards: a waiter per command would cost the loop more than the app.
     await t.fake.waitFor("views.open", { count: total, timeoutMs: 30_000 });
     const cpuLine = perCommand(total);
@@ -204,6 +235,7 @@ async function rig(): Promise<Rig & { stop: () => Promise<void> }> {
   const app = await startAppProcess({ fake, yaml: testGovernorYaml(), name: "intake" });
   return {
     appCpuMs: () => app.cpuMs(),
+    appUrl: app.url,
     fake,
     slack: new SlackClientSim({
       appUrl: app.url,

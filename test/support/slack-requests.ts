@@ -65,6 +65,14 @@ export interface SlackClientSimOptions {
   agent?: Agent;
 }
 
+export interface SlashCommandOptions {
+  userId: string;
+  channelId?: string;
+  channelName?: string;
+  triggerId?: string;
+  responseUrl?: string;
+}
+
 export class SlackClientSim {
   readonly appUrl: string;
   readonly signingSecret: string;
@@ -92,19 +100,39 @@ export class SlackClientSim {
   async slashCommand(
     command: string,
     text: string,
-    opts: {
-      userId: string;
-      channelId?: string;
-      channelName?: string;
-      triggerId?: string;
-      responseUrl?: string;
-    },
+    opts: SlashCommandOptions,
     send: SendOptions = {},
   ): Promise<SimResponse> {
-    const triggerId = opts.triggerId ?? this.newTriggerId();
-    const responseUrl = opts.responseUrl ?? this.newResponseUrl();
+    const fields = this.slashFields(command, text, opts);
+    const res = await this.send(
+      new URLSearchParams(fields).toString(),
+      "application/x-www-form-urlencoded",
+      send,
+    );
+    return { ...res, sent: fields, triggerId: fields.trigger_id, responseUrl: fields.response_url };
+  }
+
+  /**
+   * A slash command's body and signed headers, built now and sent later by
+   * the caller's own client (load generators that keep signing off the clock).
+   */
+  signedSlashCommand(
+    command: string,
+    text: string,
+    opts: SlashCommandOptions,
+  ): { body: string; headers: Record<string, string>; triggerId: string } {
+    const fields = this.slashFields(command, text, opts);
+    const body = new URLSearchParams(fields).toString();
+    return {
+      body,
+      headers: this.signedHeaders(body, "application/x-www-form-urlencoded", {}),
+      triggerId: fields.trigger_id!,
+    };
+  }
+
+  private slashFields(command: string, text: string, opts: SlashCommandOptions): Record<string, string> {
     const channelId = opts.channelId ?? "C0000001";
-    const fields: Record<string, string> = {
+    return {
       token: "verification-token",
       team_id: this.teamId,
       team_domain: this.teamDomain,
@@ -116,15 +144,9 @@ export class SlackClientSim {
       text,
       api_app_id: this.apiAppId,
       is_enterprise_install: "false",
-      response_url: responseUrl,
-      trigger_id: triggerId,
+      response_url: opts.responseUrl ?? this.newResponseUrl(),
+      trigger_id: opts.triggerId ?? this.newTriggerId(),
     };
-    const res = await this.send(
-      new URLSearchParams(fields).toString(),
-      "application/x-www-form-urlencoded",
-      send,
-    );
-    return { ...res, sent: fields, triggerId, responseUrl };
   }
 
   /** A `block_actions` interactivity payload (button click, select, ...) on a message or in a view. */
@@ -252,7 +274,7 @@ export class SlackClientSim {
     }));
   }
 
-  private async send(body: string, contentType: string, opts: SendOptions): Promise<SimResponse> {
+  private signedHeaders(body: string, contentType: string, opts: SendOptions): Record<string, string> {
     const timestamp = String(opts.timestamp ?? Math.floor(this.clock() / 1000));
     const headers: Record<string, string> = { "content-type": contentType };
     if (!opts.omitTimestamp) headers["x-slack-request-timestamp"] = timestamp;
@@ -264,6 +286,11 @@ export class SlackClientSim {
     if (opts.retryNum !== undefined) headers["x-slack-retry-num"] = String(opts.retryNum);
     if (opts.retryReason !== undefined) headers["x-slack-retry-reason"] = opts.retryReason;
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+    return headers;
+  }
+
+  private async send(body: string, contentType: string, opts: SendOptions): Promise<SimResponse> {
+    const headers = this.signedHeaders(body, contentType, opts);
 
     const { status, text, resHeaders } = this.agent
       ? await this.post(headers, body, this.agent)
