@@ -3,25 +3,38 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { startFakeSlack } from "../test/fakes/slack-api.ts";
-import { BOT_TOKEN, PEOPLE, SIGNING_SECRET, startTestApp, testGovernorYaml } from "../test/support/app.ts";
+import { BOT_TOKEN, defaultUsers, PEOPLE, SIGNING_SECRET, testGovernorYaml } from "../test/support/app.ts";
 import { createTestDatabase } from "../test/support/pg.ts";
 import { spawnTs, waitForHealthy } from "../test/support/process.ts";
-import { fmt, load, summarise } from "./stats.ts";
+import { SlackClientSim } from "../test/support/slack-requests.ts";
+import { startAppProcess } from "./app-process.ts";
+import { slashCommands } from "./slash-load.ts";
+import { fmt, summarise } from "./stats.ts";
 
 /** Issue 2's figures: ack latency of signed help commands, idle memory, cold start. */
 export default async function foundationBench(): Promise<void> {
-  const t = await startTestApp();
-  try {
-    // warm up
-    await load(200, 10, async () => {
-      await t.slack.slashCommand("/agent-request", "help", { userId: PEOPLE.requester });
+  // The app in its own process, as deployed, warmed up; signed help commands
+  // from a lean client (see slashCommands), answered by the ack alone.
+  const rigFake = await startFakeSlack({ users: defaultUsers(), validateBlocks: false });
+  const app = await startAppProcess({ fake: rigFake, yaml: testGovernorYaml(), name: "foundation" });
+  const rig = {
+    fake: rigFake,
+    appUrl: app.url,
+    slack: new SlackClientSim({ appUrl: app.url, signingSecret: SIGNING_SECRET, fake: rigFake }),
+  };
+  const help = (total: number, concurrency: number) =>
+    slashCommands(rig, {
+      command: "/agent-request",
+      text: "help",
+      total,
+      concurrency,
+      user: () => PEOPLE.requester,
     });
+  try {
+    await help(3000, 20); // warm-up, not counted
     for (const concurrency of [1, 20]) {
       const total = concurrency === 1 ? 500 : 2000;
-      const { latencies, wallMs } = await load(total, concurrency, async () => {
-        const res = await t.slack.slashCommand("/agent-request", "help", { userId: PEOPLE.requester });
-        if (res.status !== 200) throw new Error(`status ${res.status}`);
-      });
+      const { latencies, wallMs } = await help(total, concurrency);
       const s = summarise(latencies);
       console.log(
         `/agent-request help ack, ${concurrency} concurrent: p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}, max ${fmt(s.max)}, ${(
@@ -30,7 +43,8 @@ export default async function foundationBench(): Promise<void> {
       );
     }
   } finally {
-    await t.close();
+    await app.stop();
+    await rigFake.close();
   }
 
   const fake = await startFakeSlack();

@@ -8,7 +8,7 @@ import { defaultUsers, SIGNING_SECRET, testGovernorYaml } from "../test/support/
 import setupTemplate from "../test/support/global-setup.ts";
 import { formValues, stepState } from "../test/support/intake.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
-import { RawHttpConnection } from "./raw-http.ts";
+import { slashCommands } from "./slash-load.ts";
 import { fmt, load, summarise } from "./stats.ts";
 
 type Rig = { slack: SlackClientSim; fake: FakeSlack; appUrl: string; appCpuMs: () => number };
@@ -35,48 +35,14 @@ const ownCpuMs = () => {
  * the app share the cores, so each phase also prints both processes' CPU per
  * command: the app's is the figure to compare, whatever the machine's load.
  */
-/**
- * `total` slash commands from `concurrency` clients, each on its own
- * kept-alive connection, as Slack sends them. Bodies are built and signed
- * before the clock starts and sent with a minimal HTTP client: the load
- * generator shares the machine's two cores with the app, and every
- * microsecond it spends is one the app waits for.
- */
-async function commands(
-  t: Rig,
-  total: number,
-  text: string,
-  userBase: number,
-  concurrency = 20,
-): Promise<{ latencies: number[]; wallMs: number; sentAt: Map<string, number> }> {
-  const host = new URL(t.appUrl).host;
-  const prepared = Array.from({ length: total }, (_, i) => {
-    const signed = t.slack.signedSlashCommand("/agent-request", text, {
-      userId: benchUser(userBase + i),
-      triggerId: t.fake.newTriggerId(),
-    });
-    return {
-      request: RawHttpConnection.request("/slack/events", host, signed.headers, signed.body),
-      triggerId: signed.triggerId,
-    };
+const commands = (t: Rig, total: number, text: string, userBase: number, concurrency = 20) =>
+  slashCommands(t, {
+    command: "/agent-request",
+    text,
+    total,
+    concurrency,
+    user: (i) => benchUser(userBase + i),
   });
-  const idle = Array.from({ length: concurrency }, () => RawHttpConnection.forUrl(t.appUrl));
-  const all = [...idle];
-  const sentAt = new Map<string, number>();
-  try {
-    const result = await load(total, concurrency, async (i) => {
-      const conn = idle.pop()!;
-      const { request, triggerId } = prepared[i]!;
-      sentAt.set(triggerId, Date.now());
-      const res = await conn.send(request);
-      idle.push(conn);
-      if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
-    });
-    return { ...result, sentAt };
-  } finally {
-    for (const conn of all) conn.close();
-  }
-}
 
 async function openModal(t: Rig): Promise<void> {
   const total = 1000;
