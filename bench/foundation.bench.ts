@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { stringify } from "yaml";
 import { startFakeSlack } from "../test/fakes/slack-api.ts";
 import { BOT_TOKEN, defaultUsers, PEOPLE, SIGNING_SECRET, testGovernorYaml } from "../test/support/app.ts";
 import { createTestDatabase } from "../test/support/pg.ts";
-import { spawnTs, waitForHealthy } from "../test/support/process.ts";
+import { ROOT, waitForHealthy } from "../test/support/process.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
 import { startAppProcess } from "./app-process.ts";
 import { slashCommands } from "./slash-load.ts";
@@ -47,6 +48,11 @@ export default async function foundationBench(): Promise<void> {
     await rigFake.close();
   }
 
+  // Cold start and memory of the app as `npm start` runs it: compiled by
+  // scripts/build.mjs, on plain Node.
+  const outDir = join(ROOT, "dist", `bench-${process.pid}`);
+  const entry = join(outDir, "main.mjs");
+  execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs"), entry], { cwd: ROOT });
   const fake = await startFakeSlack();
   const dir = mkdtempSync(join(tmpdir(), "agov-bench-"));
   writeFileSync(join(dir, "governor.yaml"), stringify(testGovernorYaml()));
@@ -67,28 +73,34 @@ export default async function foundationBench(): Promise<void> {
     ] as const) {
       const port = 39000 + Math.floor(Math.random() * 1000);
       const started = performance.now();
-      const app = spawnTs("src/main.ts", [], { ...base, ...extra, PORT: String(port) });
+      const child = spawn(process.execPath, [entry], {
+        cwd: dir,
+        stdio: "ignore",
+        env: { PATH: process.env.PATH ?? "", ...base, ...extra, PORT: String(port) },
+      });
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       try {
         await waitForHealthy(`http://127.0.0.1:${port}`, 120_000);
         const coldMs = performance.now() - started;
         await new Promise((r) => setTimeout(r, 3000));
-        const rss = rssMb(app.child.pid!);
+        const rss = rssMb(child.pid!);
         console.log(
           `cold start to /healthz 200, ${label}: ${fmt(coldMs)}; idle RSS after start-up ${rss.toFixed(0)} MB (budget < 150 MB)`,
         );
       } finally {
-        app.child.kill("SIGTERM");
-        await app.exited;
+        child.kill("SIGTERM");
+        await exited;
       }
     }
   } finally {
     await fake.close();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
   }
 }
 
-/** RSS of the app process: tsx runs the app in a child of the process we spawned, so take the largest in the tree. */
+/** RSS of the app process (the largest in its process tree, should it have children). */
 function rssMb(pid: number): number {
   const own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   let children: number[] = [];

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -19,7 +19,16 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Queries take either the database or a transaction, first. */
 export type DbOrTx = Db | Tx;
 
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+/** The package's migrations folder, found upwards from this module (src/db/, or dist/ when built). */
+export const MIGRATIONS_DIR = findUp(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+function findUp(from: string, name: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, name);
+    if (existsSync(join(candidate, "meta/_journal.json"))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`no ${name} folder above ${from}`);
+  }
+}
 
 export interface Database {
   db: Db;

@@ -1,26 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack-api.ts";
 import { BOT_TOKEN, SIGNING_SECRET, testGovernorYaml } from "../support/app.ts";
-import { runTs, spawnTs, waitForHealthy } from "../support/process.ts";
+import { freePort, runTs, spawnTs, waitForHealthy } from "../support/process.ts";
 
 let dir: string;
 let fake: FakeSlack;
 let baseEnv: Record<string, string>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "agov-proc-"));

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -27,7 +26,7 @@ import {
   testGovernorYaml,
 } from "../support/app.ts";
 import { createTestDatabase } from "../support/pg.ts";
-import { ROOT, waitForHealthy } from "../support/process.ts";
+import { freePort, ROOT, waitForHealthy } from "../support/process.ts";
 import {
   auditTypes,
   deadlinesOf,
@@ -62,16 +61,6 @@ function spawnApp(env: Record<string, string>, cwd: string) {
     ],
     { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: "ignore" },
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function start(): Promise<TestApp> {

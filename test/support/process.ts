@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -54,4 +55,15 @@ export async function waitForHealthy(url: string, timeoutMs = 60_000): Promise<R
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`app did not become healthy at ${url}: ${String(last)}`);
+}
+
+/** A TCP port nobody listens on right now, for an app process of a test's own. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
