@@ -2,12 +2,12 @@ import { execSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { stringify } from "yaml";
 import type { FakeSlack } from "../test/fakes/slack-api.ts";
 import { BOT_TOKEN, HMAC_KEY, SIGNING_SECRET } from "../test/support/app.ts";
 import { createTestDatabase } from "../test/support/pg.ts";
 import { spawnTs, waitForHealthy } from "../test/support/process.ts";
+import { deleteQueueKeys } from "../test/support/queue-keys.ts";
 
 export interface AppProcess {
   /** Where the app listens. */
@@ -65,22 +65,8 @@ export async function startAppProcess(opts: {
       app.child.kill("SIGTERM");
       await app.exited;
       await db.drop();
-      await deleteKeys(redisUrl, queuePrefix);
+      await deleteQueueKeys(queuePrefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    r.disconnect();
-  }
 }

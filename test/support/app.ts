@@ -5,6 +5,7 @@ import { type Governor, startGovernor } from "../../src/governor.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
 import { createTestDatabase } from "./pg.ts";
 import { SlackClientSim } from "./slack-requests.ts";
+import { deleteQueueKeys } from "./queue-keys.ts";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 export const BOT_TOKEN = "xoxb-test-token";
@@ -112,26 +113,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     queuePrefix,
     async close() {
       await governor.close(5000);
-      if (!opts.queuePrefix) await obliterateQueue(queuePrefix);
+      if (!opts.queuePrefix) await deleteQueueKeys(queuePrefix);
       if (!opts.fake) await fake.close();
       if (ownDb) await ownDb.drop();
     },
   };
-}
-
-async function obliterateQueue(prefix: string): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const r = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    r.disconnect();
-  }
 }
 
 export function defaultUsers() {

@@ -1,5 +1,4 @@
 import { and, eq } from "drizzle-orm";
-import { Redis } from "ioredis";
 import type { Db } from "../../src/db/client.ts";
 import { adrs, agents, auditEntries, deadlines, outbox } from "../../src/db/schema/index.ts";
 import type { FakeSlack, FakeSlackCall } from "../fakes/slack-api.ts";
@@ -124,19 +123,4 @@ export async function outboxTo(db: Db, target: string) {
   return db.select().from(outbox).where(eq(outbox.target, target)).orderBy(outbox.id);
 }
 
-/** Deletes this app's BullMQ keys only (never the shared Redis as a whole). */
-export async function deleteQueueKeys(prefix: string): Promise<number> {
-  const r = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) deleted += await r.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    r.disconnect();
-  }
-  return deleted;
-}
+export { deleteQueueKeys } from "./queue-keys.ts";
