@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { FakeSlack } from "../test/fakes/slack-api.ts";
-import { BOT_TOKEN, HMAC_KEY, SIGNING_SECRET } from "../test/support/app.ts";
+import { appProcessEnv } from "../test/support/app.ts";
 import { createTestDatabase } from "../test/support/pg.ts";
 import { spawnTs, waitForHealthy } from "../test/support/process.ts";
 import { deleteQueueKeys } from "../test/support/queue-keys.ts";
@@ -35,19 +35,17 @@ export async function startAppProcess(opts: {
   writeFileSync(join(dir, "governor.yaml"), stringify(opts.yaml));
   const queuePrefix = `agovbench${process.pid}${Math.random().toString(36).slice(2, 8)}`;
   const port = 39000 + Math.floor(Math.random() * 2000);
-  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const app = spawnTs("src/main.ts", [], {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: opts.fake.url,
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl,
-    AUDIT_HMAC_KEY: HMAC_KEY,
-    GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-    LOG_LEVEL: "warn",
-    QUEUE_PREFIX: queuePrefix,
-    PORT: String(port),
-  });
+  const app = spawnTs(
+    "src/main.ts",
+    [],
+    appProcessEnv({
+      slackApiUrl: opts.fake.url,
+      configPath: join(dir, "governor.yaml"),
+      queuePrefix,
+      databaseUrl: db.url,
+      port,
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHealthy(url, 120_000);
   // spawnTs runs tsx, which runs the app in a child node process: measure that one.

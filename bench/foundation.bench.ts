@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { startFakeSlack } from "../test/fakes/slack-api.ts";
-import { BOT_TOKEN, defaultUsers, PEOPLE, SIGNING_SECRET, testGovernorYaml } from "../test/support/app.ts";
+import {
+  appProcessEnv,
+  defaultUsers,
+  PEOPLE,
+  SIGNING_SECRET,
+  testGovernorYaml,
+} from "../test/support/app.ts";
 import { createTestDatabase } from "../test/support/pg.ts";
 import { ROOT, waitForHealthy } from "../test/support/process.ts";
 import { SlackClientSim } from "../test/support/slack-requests.ts";
@@ -58,14 +64,11 @@ export default async function foundationBench(): Promise<void> {
   writeFileSync(join(dir, "governor.yaml"), stringify(testGovernorYaml()));
   const db = await createTestDatabase();
   try {
-    const base = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.url,
-      GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-      LOG_LEVEL: "warn",
-      QUEUE_PREFIX: `agovbench${process.pid}`,
-    };
+    const base = appProcessEnv({
+      slackApiUrl: fake.url,
+      configPath: join(dir, "governor.yaml"),
+      queuePrefix: `agovbench${process.pid}`,
+    });
     for (const [label, extra] of [
       ["PGlite (first run: creates and migrates ./data)", { PGLITE_DIR: join(dir, "data") }],
       ["PGlite (second run)", { PGLITE_DIR: join(dir, "data") }],

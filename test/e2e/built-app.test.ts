@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../../src/db/client.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
-import { BOT_TOKEN, HMAC_KEY, PEOPLE, SIGNING_SECRET, testGovernorYaml } from "../support/app.ts";
+import { appProcessEnv, PEOPLE, SIGNING_SECRET, testGovernorYaml } from "../support/app.ts";
 import { createTestDatabase } from "../support/pg.ts";
 import { freePort, ROOT, waitForHealthy } from "../support/process.ts";
 import { SlackClientSim } from "../support/slack-requests.ts";
@@ -45,16 +45,13 @@ describe("the compiled app that npm start runs", () => {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         PATH: process.env.PATH ?? "",
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: fake.url,
-        GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-        DATABASE_URL: db.url,
-        REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-        AUDIT_HMAC_KEY: HMAC_KEY,
-        QUEUE_PREFIX: `agovbuilt${process.pid}`,
-        LOG_LEVEL: "warn",
-        PORT: String(port),
+        ...appProcessEnv({
+          slackApiUrl: fake.url,
+          configPath: join(dir, "governor.yaml"),
+          queuePrefix: `agovbuilt${process.pid}`,
+          databaseUrl: db.url,
+          port,
+        }),
       },
     });
     let output = "";

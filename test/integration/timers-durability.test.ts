@@ -16,11 +16,9 @@ import { fireDeadline } from "../../src/services/timers/fire.ts";
 import { scheduleSlaTimers } from "../../src/services/timers/sla.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
 import {
-  BOT_TOKEN,
+  appProcessEnv,
   defaultUsers,
-  HMAC_KEY,
   PEOPLE,
-  SIGNING_SECRET,
   startTestApp,
   type TestApp,
   testGovernorYaml,
@@ -205,18 +203,13 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
     // The app under the real clock, as a process of its own, so it can really die.
     const dir = mkdtempSync(join(tmpdir(), "agov-timers-"));
     writeFileSync(join(dir, "governor.yaml"), stringify(yaml));
-    const env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.url,
-      GOVERNOR_CONFIG: join(dir, "governor.yaml"),
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      QUEUE_PREFIX: prefix,
-      AUDIT_HMAC_KEY: HMAC_KEY,
-      PORT: String(await freePort()),
-      LOG_LEVEL: "warn",
-    };
+    const env = appProcessEnv({
+      slackApiUrl: fake.url,
+      configPath: join(dir, "governor.yaml"),
+      queuePrefix: prefix,
+      databaseUrl: db.url,
+      port: await freePort(),
+    });
     // Rows only, written with a worker-less instance: a 300 s SLA started 147 s ago, so
     // its 50% point is 3 s away and its 90% point two minutes away.
     const writer = await startTestApp({

@@ -48,6 +48,32 @@ export function testGovernorYaml(overrides: Record<string, unknown> = {}): Recor
   };
 }
 
+/**
+ * The environment of the app run as a process of its own (tests that kill or
+ * build it, benchmarks), against the fake Slack, the local Redis and, when
+ * given, a Postgres database; without one it uses the embedded database.
+ */
+export function appProcessEnv(opts: {
+  slackApiUrl: string;
+  configPath: string;
+  queuePrefix: string;
+  databaseUrl?: string;
+  port?: number;
+}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: opts.slackApiUrl,
+    GOVERNOR_CONFIG: opts.configPath,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    AUDIT_HMAC_KEY: HMAC_KEY,
+    QUEUE_PREFIX: opts.queuePrefix,
+    LOG_LEVEL: "warn",
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...(opts.port ? { PORT: String(opts.port) } : {}),
+  };
+}
+
 export interface TestApp {
   governor: Governor;
   fake: FakeSlack;
