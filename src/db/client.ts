@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./embedded-lock.ts";
+import { createPool } from "./pool.ts";
 import { withPreparedStatements } from "./prepared.ts";
 import * as schema from "./schema/index.ts";
 
@@ -51,9 +52,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
-  // Statements run prepared: one round trip each instead of two.
-  const db = drizzlePostgres(withPreparedStatements(client), { schema }) as unknown as Db;
+  // The most recently used connection first (see createPool); statements run
+  // prepared, one round trip each instead of two (see withPreparedStatements).
+  const pool = createPool(url, { onnotice: () => {}, connect_timeout: 5 }, max, withPreparedStatements);
+  const client = pool.client;
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
     kind: "postgres",
@@ -73,10 +76,10 @@ function openPostgres(url: string, max: number): Database {
       }
     },
     async ping() {
-      await client`select 1`;
+      await client.unsafe("select 1");
     },
     async close() {
-      await client.end({ timeout: 5 });
+      await pool.end({ timeout: 5 });
     },
   };
 }
@@ -88,7 +91,9 @@ async function upToDate(client: postgres.Sql): Promise<boolean> {
   };
   const latest = Math.max(...journal.entries.map((e) => e.when));
   try {
-    const [row] = await client`select max(created_at)::text as applied from drizzle.__drizzle_migrations`;
+    const [row] = await client.unsafe<{ applied: string | null }[]>(
+      "select max(created_at)::text as applied from drizzle.__drizzle_migrations",
+    );
     return row?.applied !== null && row?.applied !== undefined && Number(row.applied) >= latest;
   } catch {
     return false; // no migrations table yet

@@ -129,6 +129,41 @@ describe("appending to the audit trail", () => {
     expect(await seqsOf("agent-202")).toEqual([1, 2]);
   });
 
+  it("queues appends and batches of one chain on the chain's advisory lock, and only that chain", async () => {
+    // Writers on one chain wait on audit_lock_chain (granted one at a time) before the
+    // head row: a holder of it delays both kinds of append to its chain, no other chain.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select audit_lock_chain('agent-204')`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const done: string[] = [];
+    const single = database.db
+      .transaction((tx) => writer.append(tx, agentEvents(204, 1)[0]!))
+      .then(() => done.push("single"));
+    const batch = database.db
+      .transaction((tx) => writer.appendBatch(tx, agentEvents(204, 2)))
+      .then(() => done.push("batch"));
+    await database.db.transaction((tx) => writer.append(tx, agentEvents(205, 1)[0]!));
+    await database.db.transaction((tx) => writer.appendBatch(tx, agentEvents(205, 2)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toEqual([]);
+    expect(await seqsOf("agent-205")).toEqual([1, 2, 3]);
+    release();
+    await Promise.all([holder, single, batch]);
+    expect(await seqsOf("agent-204")).toEqual([1, 2, 3]);
+    expect((await verifyAuditTrail(database.db, { chain: "agent-204" })).findings).toEqual([]);
+  });
+
   it("links several appends of one transaction in the order they were made, across chains", async () => {
     await database.db.transaction(async (tx) => {
       await writer.append(tx, { type: "tool_called", agentId: 210, data: { n: 1 } });

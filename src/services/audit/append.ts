@@ -39,8 +39,9 @@ export interface AppendedEntry {
 /**
  * Chain integrity under concurrency. A single append (what services do) is
  * one INSERT into audit_pending; a deferred constraint trigger links it at
- * COMMIT (migration 0002_audit_link_at_commit): it locks the chain's
- * audit_chain_heads row, takes seq and prev_hash from it, hashes, inserts the
+ * COMMIT (migration 0002_audit_link_at_commit): it locks the chain (an
+ * advisory lock on the chain, then its audit_chain_heads row: migration
+ * 0003_audit_chain_lock), takes seq and prev_hash from it, hashes, inserts the
  * entry and moves the head. So appends to one chain are serialised by the
  * database (no fork, no duplicate seq), other chains are untouched, the head
  * is locked only for the commit itself, and a rollback never reaches the
@@ -200,7 +201,12 @@ function pgArray(values: readonly unknown[]): string {
   return `{${items.join(",")}}`;
 }
 
+/**
+ * Locks the chain as the commit-time trigger does: its advisory lock first
+ * (migration 0003_audit_chain_lock), then its head row.
+ */
 async function lockHead(tx: DbOrTx, chain: string): Promise<{ seq: number; hash: string } | null> {
+  await queryRows(tx, sql`select audit_lock_chain(${chain})`);
   const [row] = await queryRows<{ seq: string | number; hash: string }>(
     tx,
     sql`select seq, hash from audit_chain_heads where chain = ${chain} for update`,

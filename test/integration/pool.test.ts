@@ -1,0 +1,148 @@
+import { sql } from "drizzle-orm";
+import { pgTable, text } from "drizzle-orm/pg-core";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, queryRows } from "../../src/db/client.ts";
+import { createPool, type Pool } from "../../src/db/pool.ts";
+import { withPreparedStatements } from "../../src/db/prepared.ts";
+import { admin, createTestDatabase } from "../support/pg.ts";
+
+/**
+ * The app's connection pool on real Postgres: the most recently released
+ * connection is handed out first, it never opens more than its size, a
+ * request waits for a free connection, failures give the connection back,
+ * and every connection parses values as drizzle set it up.
+ */
+const p = pgTable("p", { v: text("v").primaryKey() });
+let dbh: Awaited<ReturnType<typeof createTestDatabase>>;
+let pool: Pool | undefined;
+
+beforeAll(async () => {
+  dbh = await createTestDatabase();
+});
+afterEach(async () => {
+  await pool?.end({ timeout: 5 });
+  pool = undefined;
+});
+afterAll(async () => {
+  await dbh.drop();
+});
+
+const open = (max: number) => {
+  pool = createPool(dbh.url, { onnotice: () => {} }, max, withPreparedStatements);
+  return { pool, db: drizzle(pool.client) };
+};
+const pid = async (db: ReturnType<typeof drizzle>) =>
+  (await db.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`))[0]!.pid;
+const backendsOf = (db: ReturnType<typeof drizzle>, n: number) =>
+  Promise.all(
+    Array.from({ length: n }, () =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_sleep(0.05)`);
+        return (await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`))[0]!.pid;
+      }),
+    ),
+  );
+
+describe("the connection pool", () => {
+  it("hands the last released connection out again: one backend serves a sequence of requests", async () => {
+    const { pool, db } = open(8);
+    const burst = await backendsOf(db, 8);
+    expect(new Set(burst).size).toBe(8);
+    expect(pool.size()).toBe(8);
+    // postgres.js's own pool would now go round all eight, one after the other.
+    const used = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      used.add(await pid(db));
+      used.add(await db.transaction(async (tx) => pid(tx as never)));
+    }
+    expect(used.size).toBe(1);
+  });
+
+  it("never opens more than its size; requests beyond it wait their turn and all complete", async () => {
+    const { pool, db } = open(3);
+    let inside = 0;
+    let most = 0;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        db.transaction(async (tx) => {
+          inside++;
+          most = Math.max(most, inside);
+          await tx.execute(sql`select pg_sleep(0.02)`);
+          inside--;
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(most).toBe(3);
+    expect(pool.size()).toBe(3);
+    expect(new Set(await backendsOf(db, 6)).size).toBe(3);
+  });
+
+  it("gives the connection back after a failed statement or transaction, and keeps its semantics", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table p (v text primary key)`);
+    await expect(db.execute(sql`select * from no_such_table`)).rejects.toThrow(/no_such_table/);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into p values (${"rolled back"})`);
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    await db.transaction((tx) => tx.execute(sql`insert into p values (${"kept"})`));
+    // Rows as arrays (drizzle's select) and as objects (execute) both come back.
+    expect(await db.select().from(p)).toEqual([{ v: "kept" }]);
+    expect(await db.execute(sql`select v from p`)).toEqual([{ v: "kept" }]);
+  });
+
+  it("gives every connection drizzle's value parsers, also those opened later", async () => {
+    const { pool, db } = open(4);
+    const values = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_sleep(0.05)`);
+          return (await tx.execute<{ t: unknown }>(sql`select '2026-11-24T09:00:00Z'::timestamptz as t`))[0]!
+            .t;
+        }),
+      ),
+    );
+    expect(pool.size()).toBe(4);
+    // drizzle maps timestamps itself: the driver must hand them over as text.
+    for (const v of values) expect(typeof v).toBe("string");
+  });
+
+  it("is what openDatabase uses for Postgres, and closes every connection it opened", async () => {
+    const database = await openDatabase({ url: dbh.url, max: 4 });
+    const opened = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        database.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_sleep(0.05)`);
+          return (await queryRows<{ pid: number }>(tx, sql`select pg_backend_pid() as pid`))[0]!.pid;
+        }),
+      ),
+    );
+    expect(new Set(opened).size).toBe(4);
+    const seen = new Set<number>();
+    for (let i = 0; i < 10; i++) seen.add(await pid(database.db as never));
+    expect(seen.size).toBe(1);
+    await database.close();
+    const a = admin();
+    try {
+      // A backend leaves pg_stat_activity a moment after its client has gone.
+      let left = -1;
+      for (let i = 0; i < 50 && left !== 0; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        const [row] = await a`select count(*)::int as n from pg_stat_activity where pid = any(${opened})`;
+        left = row!.n as number;
+      }
+      expect(left).toBe(0);
+    } finally {
+      await a.end();
+    }
+  });
+
+  it("refuses a size that is not a positive integer", () => {
+    expect(() => createPool(dbh.url, {}, 0)).toThrow(/positive integer/);
+  });
+});
