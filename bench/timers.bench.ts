@@ -4,7 +4,7 @@ import { queryRows } from "../src/db/client.ts";
 import { deadlines } from "../src/db/schema/index.ts";
 import { DEADLINE_HANDLERS } from "../src/jobs/deadline-handlers.ts";
 import { reconcileTimers } from "../src/jobs/reconcile.ts";
-import { enqueueOutbox } from "../src/services/effects.ts";
+import { deferOutbox } from "../src/services/effects.ts";
 import type { DeadlineContext } from "../src/services/timers/fire.ts";
 import { PEOPLE, startTestApp, type TestApp } from "../test/support/app.ts";
 import { deleteQueueKeys } from "../test/support/timers.ts";
@@ -21,7 +21,7 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 // A dedicated kind: one immediate DM (no working hours) naming the deadline.
 DEADLINE_HANDLERS[BENCH_KIND] = async (ctx: DeadlineContext) => {
-  await enqueueOutbox(ctx.tx, ctx.fx, {
+  deferOutbox(ctx.fx, {
     op: "dm",
     user: RECIPIENT,
     message: { text: `bench ${ctx.deadline.key}` },

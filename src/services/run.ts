@@ -1,7 +1,7 @@
 import type { Tx } from "../db/client.ts";
 import { outboxJobId } from "../jobs/map.ts";
 import type { Deps } from "./deps.ts";
-import { Effects } from "./effects.ts";
+import { Effects, flushOutbox } from "./effects.ts";
 
 /**
  * Runs a service body in one transaction (state change + audit entry +
@@ -11,7 +11,11 @@ import { Effects } from "./effects.ts";
  */
 export async function inTransaction<T>(deps: Deps, body: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
   const fx = new Effects();
-  const result = await deps.db.transaction((tx) => body(tx, fx));
+  const result = await deps.db.transaction(async (tx) => {
+    const value = await body(tx, fx);
+    await flushOutbox(tx, fx);
+    return value;
+  });
   await dispatchEffects(deps, fx);
   return result;
 }
@@ -20,6 +24,10 @@ export async function dispatchEffects(
   deps: Pick<Deps, "jobs" | "logger" | "now">,
   fx: Effects,
 ): Promise<void> {
+  if (fx.deferredOutbox.length) {
+    // A transaction runner that does not flush (see flushOutbox): a bug, never a silent loss.
+    deps.logger.error({ messages: fx.deferredOutbox.length }, "deferred outbox messages were never written");
+  }
   try {
     for (const key of fx.cancelledKeys) await deps.jobs.remove(key).catch(() => {});
     const now = deps.now().getTime();

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox } from "../../src/db/schema/index.ts";
-import { enqueueOutbox, type OutboxItem } from "../../src/services/effects.ts";
+import { deferOutbox, enqueueOutbox, type OutboxItem } from "../../src/services/effects.ts";
 import { inTransaction } from "../../src/services/run.ts";
 import { CHANNELS, PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
 
@@ -101,5 +101,63 @@ describe("the outbox", () => {
     expect(await t.governor.deps.db.select().from(outbox)).toHaveLength(before.length);
     await new Promise((r) => setTimeout(r, 300));
     expect(t.fake.calls.some((c) => c.args.text === "never")).toBe(false);
+  });
+
+  it("writes deferred messages in one statement at commit, in the order queued, mixed with immediate ones", async () => {
+    const ref = `deferred-${Date.now()}`;
+    const awkward = 'quotes " and \\ backslash, {braces}, NULL, café ✓';
+    const later = new Date(Date.now() + 3_600_000);
+    const { ids, outboxIds } = await inTransaction(t.governor.deps, async (tx, fx) => {
+      deferOutbox(fx, { op: "post", channel: CHANNELS.committee, ref, message: { text: "deferred 1" } });
+      deferOutbox(fx, { op: "reply", ref, message: { text: awkward }, broadcast: true });
+      // An immediate one writes the deferred ones first: ids keep the order of the calls.
+      const id = await enqueueOutbox(tx, fx, { op: "update", ref, message: { text: "immediate" } });
+      deferOutbox(fx, { op: "update", ref, message: { text: "deferred 2" } });
+      deferOutbox(
+        fx,
+        { op: "dm", user: PEOPLE.techOwner, message: { text: "tomorrow" }, workingHours: true },
+        later,
+      );
+      expect(fx.deferredOutbox).toHaveLength(2);
+      return { ids: [id], outboxIds: fx.outboxIds };
+    });
+    expect(outboxIds).toHaveLength(5);
+    expect(outboxIds).toEqual([...outboxIds].sort((a, b) => a - b));
+    expect(outboxIds[2]).toBe(ids[0]);
+    const rows = await t.governor.deps.db.select().from(outbox).where(inArray(outbox.id, outboxIds));
+    rows.sort((a, b) => a.id - b.id);
+    expect(rows.map((r) => [r.op, (r.payload as { text: string }).text])).toEqual([
+      ["post", "deferred 1"],
+      ["reply", awkward],
+      ["update", "immediate"],
+      ["update", "deferred 2"],
+      ["dm", "tomorrow"],
+    ]);
+    expect(rows[1]!.payload).toEqual({ text: awkward, reply_broadcast: true });
+    expect(rows[4]).toMatchObject({
+      target: PEOPLE.techOwner,
+      ref: null,
+      payload: { text: "tomorrow", workingHours: true },
+    });
+    expect(rows[4]!.deliverAfter.getTime()).toBe(later.getTime());
+    expect(Math.abs(rows[0]!.deliverAfter.getTime() - Date.now())).toBeLessThan(60_000);
+    // Delivered like any other: the post, its threaded reply, then only the latest update.
+    const [post] = await t.fake.waitFor(
+      (c) => c.method === "chat.postMessage" && c.args.text === "deferred 1",
+    );
+    const [reply] = await t.fake.waitFor((c) => c.method === "chat.postMessage" && c.args.text === awkward);
+    expect(reply!.args.thread_ts).toBe(String(post!.response.ts));
+    await until(async () => (await statusOf(outboxIds[3]!)) === "sent");
+  });
+
+  it("writes no deferred message when the transaction rolls back", async () => {
+    const before = await t.governor.deps.db.select().from(outbox);
+    await expect(
+      inTransaction(t.governor.deps, async (_tx, fx) => {
+        deferOutbox(fx, { op: "post", channel: CHANNELS.committee, message: { text: "never deferred" } });
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await t.governor.deps.db.select().from(outbox)).toHaveLength(before.length);
   });
 });

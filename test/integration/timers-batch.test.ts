@@ -4,7 +4,7 @@ import { queryRows } from "../../src/db/client.ts";
 import { deadlines, outbox } from "../../src/db/schema/index.ts";
 import { DEADLINE_HANDLERS } from "../../src/jobs/deadline-handlers.ts";
 import type { Deps } from "../../src/services/deps.ts";
-import { enqueueOutbox } from "../../src/services/effects.ts";
+import { deferOutbox } from "../../src/services/effects.ts";
 import { fireDueDeadlines } from "../../src/services/timers/fire-due.ts";
 import type { DeadlineContext } from "../../src/services/timers/fire.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
@@ -13,7 +13,8 @@ import { createTestDatabase } from "../support/pg.ts";
 import { deleteQueueKeys, until } from "../support/timers.ts";
 
 /**
- * Deadlines of a test kind: each DMs on-call a text naming its key. Keys
+ * Deadlines of a test kind: each DMs on-call a text naming its key (deferred,
+ * as the app's timer handlers do: written for the whole batch at once). Keys
  * listed in `failing` make their handler fail after queueing its DM (a plain
  * error, or a database error that aborts the transaction) as many times as
  * listed: what it wrote must not survive.
@@ -21,7 +22,7 @@ import { deleteQueueKeys, until } from "../support/timers.ts";
 const PING = "test_ping";
 const failing = new Map<string, { times: number; how: "throw" | "database" }>();
 DEADLINE_HANDLERS[PING] = async (ctx: DeadlineContext) => {
-  await enqueueOutbox(ctx.tx, ctx.fx, {
+  deferOutbox(ctx.fx, {
     op: "dm",
     user: PEOPLE.oncall,
     message: { text: `ping ${ctx.deadline.key}` },

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../../db/client.ts";
+import { pgArray } from "../../db/pg-array.ts";
 import { canonicalValue } from "../../domain/audit-canonical.ts";
 import {
   AUDIT_EVENT_TYPES,
@@ -186,19 +187,6 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
       return out;
     },
   };
-}
-
-const NEEDS_ESCAPE = /[\\"]/;
-
-/** A Postgres array literal ({"a","b",NULL}) passed as ONE text parameter, for any driver. */
-function pgArray(values: readonly unknown[]): string {
-  const items = values.map((v) => {
-    if (v === null || v === undefined) return "NULL";
-    if (typeof v === "number") return String(v);
-    const text = String(v);
-    return NEEDS_ESCAPE.test(text) ? `"${text.replace(/[\\"]/g, "\\$&")}"` : `"${text}"`;
-  });
-  return `{${items.join(",")}}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { pageReply, quorumReminderDm } from "../../../blocks/incident/notices.ts
 import { findAgent, findIncident, findQuorum } from "../../db/queries/incidents.ts";
 import { incidents } from "../../db/schema/index.ts";
 import { incidentTransition } from "../../domain/incident.ts";
-import { enqueueOutbox, scheduleDeadline } from "../effects.ts";
+import { deferOutbox, scheduleDeadline } from "../effects.ts";
 import type { DeadlineContext, DeadlineHandlers } from "../timers/fire.ts";
 import { INCIDENT_KINDS, INCIDENT_SUBJECT, incidentState, repageKey, SYSTEM } from "./context.ts";
 import { addTimeline, refOf, refreshPage } from "./page.ts";
@@ -63,7 +63,7 @@ async function remindQuorum({ deps, tx, fx, deadline, now }: DeadlineContext): P
   const agent = await findAgent(tx, quorum.agentId);
   if (!incident || !agent) return;
   const message = quorumReminderDm(refOf(incident, agent), quorum.deadlineAt);
-  for (const user of result.awaiting) await enqueueOutbox(tx, fx, { op: "dm", user, message });
+  for (const user of result.awaiting) deferOutbox(fx, { op: "dm", user, message });
 }
 
 /** The deadline: close with quorum if it was reached in time, else without (the agent stays as it is). */

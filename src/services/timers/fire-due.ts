@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lte, ne, notInArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { type DeadlineRow, deadlines } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
-import { Effects } from "../effects.ts";
+import { Effects, flushOutbox } from "../effects.ts";
 import type { DeadlineHandlers } from "./fire.ts";
 
 /** What one firing transaction did. */
@@ -103,7 +103,10 @@ async function fireBatch(
       } else {
         const fx = new Effects();
         try {
-          await tx.transaction((savepoint) => run(savepoint, fx));
+          await tx.transaction(async (savepoint) => {
+            await run(savepoint, fx);
+            await flushOutbox(savepoint, fx);
+          });
         } catch (err) {
           batch.failed.push(deadline.id);
           if (deadline.id === plan.deadlineId) batch.ownError = err;
@@ -115,6 +118,8 @@ async function fireBatch(
       batch.fired.push({ id: deadline.id, key: deadline.key });
       if (deadline.id === plan.deadlineId) batch.ownFired = true;
     }
+    // The handlers' messages, in one INSERT (see deferOutbox).
+    await flushOutbox(tx, batch.fx);
     if (batch.failed.length) {
       await tx
         .update(deadlines)

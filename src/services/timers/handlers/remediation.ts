@@ -5,7 +5,7 @@ import {
 } from "../../../../blocks/timers/remediation.ts";
 import { agents, remediationItems } from "../../../db/schema/index.ts";
 import { markDoneControl } from "../../../slack/ids/approval.ts";
-import { enqueueOutbox } from "../../effects.ts";
+import { deferOutbox } from "../../effects.ts";
 import type { DeadlineContext, DeadlineHandlers } from "../fire.ts";
 import { REMEDIATION_KINDS, type RemediationTimerData } from "../remediation.ts";
 
@@ -49,7 +49,7 @@ async function remind(ctx: DeadlineContext): Promise<void> {
     // The approvals workflow's "Mark done" handles ADR conditions.
     ...(open.item.source === "adr_condition" ? { markDone: markDoneControl(open.item.id) } : {}),
   });
-  await enqueueOutbox(ctx.tx, ctx.fx, { op: "dm", user: open.item.owner, message, workingHours: true });
+  deferOutbox(ctx.fx, { op: "dm", user: open.item.owner, message, workingHours: true });
 }
 
 async function escalate(ctx: DeadlineContext): Promise<void> {
@@ -58,7 +58,7 @@ async function escalate(ctx: DeadlineContext): Promise<void> {
   const { deps, tx, fx } = ctx;
   const chair = deps.config.committee.chair;
   const message = remediationOverdueMessage({ ...open.subject, owner: open.item.owner });
-  await enqueueOutbox(tx, fx, { op: "dm", user: chair, message });
+  deferOutbox(fx, { op: "dm", user: chair, message });
   await deps.audit.append(tx, {
     type: "condition_overdue",
     agentId: open.item.agentId,

@@ -4,7 +4,7 @@ import { agentReviews, agents } from "../../../db/schema/index.ts";
 import type { ReviewKind } from "../../../domain/tier-policy.ts";
 import { REVIEW_OVERDUE_EVERY_MS } from "../../../domain/timer-plan.ts";
 import { startReviewControl } from "../../../slack/ids/reviews.ts";
-import { enqueueOutbox } from "../../effects.ts";
+import { deferOutbox } from "../../effects.ts";
 import type { DeadlineContext, DeadlineHandlers } from "../fire.ts";
 import { REVIEW_KINDS, type ReviewTimerData, scheduleOverdueEscalation } from "../reviews.ts";
 
@@ -34,8 +34,7 @@ async function remind(ctx: DeadlineContext): Promise<void> {
     start: startReviewControl(review.id),
     when,
   });
-  for (const user of owners)
-    await enqueueOutbox(ctx.tx, ctx.fx, { op: "dm", user, message, workingHours: true });
+  for (const user of owners) deferOutbox(ctx.fx, { op: "dm", user, message, workingHours: true });
   await ctx.deps.audit.append(ctx.tx, {
     type: "review_reminder_sent",
     agentId: agent.id,
@@ -68,7 +67,7 @@ async function escalate(ctx: DeadlineContext): Promise<void> {
     owners,
     daysOverdue,
   });
-  await enqueueOutbox(tx, fx, { op: "dm", user: chair, message });
+  deferOutbox(fx, { op: "dm", user: chair, message });
   // From the fired time, not the planned one: a timer that fired late is not followed by a burst.
   const next = new Date(Math.max(ctx.deadline.dueAt.getTime(), ctx.now.getTime()) + REVIEW_OVERDUE_EVERY_MS);
   await scheduleOverdueEscalation(tx, fx, review.id, agent.id, week + 1, next);

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lte, ne } from "drizzle-orm";
 import { slaBreachMessage, slaReminderMessage } from "../../../../blocks/timers/sla.ts";
 import type { Tx } from "../../../db/client.ts";
 import { adrs, agents, deadlines, outbox, slackMessages } from "../../../db/schema/index.ts";
-import { enqueueOutbox } from "../../effects.ts";
+import { deferOutbox } from "../../effects.ts";
 import type { DeadlineContext, DeadlineHandlers } from "../fire.ts";
 import { awaitingApprovers } from "../awaiting.ts";
 import { ADR_SUBJECT, SLA_KINDS, type SlaTimerData } from "../sla.ts";
@@ -55,7 +55,7 @@ async function remind(ctx: DeadlineContext): Promise<void> {
     dueAt: adr.slaDueAt ?? new Date(data.dueAt),
     percent: data.percent ?? 0,
   });
-  for (const user of awaiting) await enqueueOutbox(tx, fx, { op: "dm", user, message, workingHours: true });
+  for (const user of awaiting) deferOutbox(fx, { op: "dm", user, message, workingHours: true });
   await deps.audit.append(tx, {
     type: "sla_reminder_sent",
     agentId: adr.agentId,
@@ -105,8 +105,8 @@ async function breach(ctx: DeadlineContext): Promise<void> {
   const ref = `adr-${adr.id}`;
   // Escalations go out at once (no working hours). A request never posted to a
   // channel gets its escalation in the committee channel instead of waiting forever.
-  if (await requestMessageExists(tx, ref)) await enqueueOutbox(tx, fx, { op: "reply", ref, message });
-  else await enqueueOutbox(tx, fx, { op: "post", channel: deps.config.channels.committee, message });
+  if (await requestMessageExists(tx, ref)) deferOutbox(fx, { op: "reply", ref, message });
+  else deferOutbox(fx, { op: "post", channel: deps.config.channels.committee, message });
   await deps.audit.append(tx, {
     type: "sla_breached",
     agentId: adr.agentId,
