@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase, queryRows } from "../../src/db/client.ts";
+import { type Database, openDatabase, queryRows, type Tx } from "../../src/db/client.ts";
 import { auditChainHeads, auditEntries } from "../../src/db/schema/index.ts";
 import { canonicalEntry, entryHash, GENESIS_HASH } from "../../src/domain/audit.ts";
 import { canonicalValue } from "../../src/domain/audit-canonical.ts";
@@ -28,6 +28,26 @@ afterAll(async () => {
 });
 
 const seqsOf = async (chain: string) => (await entriesOf(database.db, chain)).map((e) => e.seq);
+/** Runs `work` in a transaction that then stays open until `release()`; resolves once `work` is done. */
+async function holdOpen(
+  work: (tx: Tx) => Promise<unknown>,
+): Promise<{ release: () => void; holder: Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => {
+    ready = r;
+  });
+  const holder = database.db.transaction(async (tx) => {
+    await work(tx);
+    ready();
+    await held;
+  });
+  await isReady;
+  return { release, holder };
+}
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe("appending to the audit trail", () => {
@@ -61,20 +81,9 @@ describe("appending to the audit trail", () => {
   }, 90_000);
 
   it("links at commit: an open transaction holding an append blocks no one, and chains number in commit order", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let appended!: () => void;
-    const isAppended = new Promise<void>((r) => {
-      appended = r;
-    });
-    const holder = database.db.transaction(async (tx) => {
-      await writer.append(tx, { type: "tool_called", agentId: 200, data: { call: "held" } });
-      appended();
-      await held;
-    });
-    await isAppended;
+    const { release, holder } = await holdOpen((tx) =>
+      writer.append(tx, { type: "tool_called", agentId: 200, data: { call: "held" } }),
+    );
     // Not linked yet: nothing in the chain, and no head.
     expect(await seqsOf("agent-200")).toEqual([]);
     // Another transaction on the same chain, and one on another chain, commit at once.
@@ -100,20 +109,9 @@ describe("appending to the audit trail", () => {
     // A transaction that locks the head row (as the linking trigger does at commit) delays the
     // other transaction's commit on that chain, not its work, and not other chains.
     await database.db.transaction((tx) => writer.append(tx, agentEvents(202, 1)[0]!));
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holder = database.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from audit_chain_heads where chain = 'agent-202' for update`);
-      locked();
-      await held;
-    });
-    await isLocked;
+    const { release, holder } = await holdOpen((tx) =>
+      tx.execute(sql`select 1 from audit_chain_heads where chain = 'agent-202' for update`),
+    );
     let sameDone = false;
     const same = database.db
       .transaction((tx) => writer.append(tx, agentEvents(202, 1)[0]!))
@@ -132,20 +130,7 @@ describe("appending to the audit trail", () => {
   it("queues appends and batches of one chain on the chain's advisory lock, and only that chain", async () => {
     // Writers on one chain wait on audit_lock_chain (granted one at a time) before the
     // head row: a holder of it delays both kinds of append to its chain, no other chain.
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holder = database.db.transaction(async (tx) => {
-      await tx.execute(sql`select audit_lock_chain('agent-204')`);
-      locked();
-      await held;
-    });
-    await isLocked;
+    const { release, holder } = await holdOpen((tx) => tx.execute(sql`select audit_lock_chain('agent-204')`));
     const done: string[] = [];
     const single = database.db
       .transaction((tx) => writer.append(tx, agentEvents(204, 1)[0]!))
