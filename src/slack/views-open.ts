@@ -1,7 +1,6 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { View } from "@slack/types";
 import { type ViewsOpenResponse, type WebClient, WebAPIPlatformError } from "@slack/web-api";
+import { keepAliveFetch } from "./http-fetch.ts";
 
 /** A view already serialised to Slack's JSON, for views that are the same for everyone. */
 export interface SerializedView {
@@ -12,10 +11,8 @@ export function serializeView(view: View): SerializedView {
   return Object.freeze({ json: JSON.stringify(view) });
 }
 
-const agents = {
-  "http:": new HttpAgent({ keepAlive: true }),
-  "https:": new HttpsAgent({ keepAlive: true }),
-};
+/** The fast path's kept-alive connections to Slack (the same transport as the app's Web API client). */
+const transport = keepAliveFetch();
 
 /** Past this, the trigger (3 s) is long gone: give up on the fast path. */
 const TIMEOUT_MS = 10_000;
@@ -24,8 +21,8 @@ const TIMEOUT_MS = 10_000;
  * views.open on the trigger's 3-second clock, sent lean: one JSON POST on a
  * kept-alive connection. WebClient spends about 1 ms of CPU per views.open
  * (it serialises and redacts the whole view, and the view Slack echoes back,
- * for a debug log line whatever the log level, and goes through fetch), which
- * made it the largest cost of /agent-request.
+ * for a debug log line whatever the log level), which made it the largest
+ * cost of /agent-request.
  *
  * Slack's answer means the same as through WebClient: `ok: false` throws
  * WebAPIPlatformError. Anything short of an answer (a network error, a
@@ -51,50 +48,24 @@ export async function openView(
 
 /**
  * Slack's answers start with `"ok"`; the view it echoes back (a few KB) is of
- * no use here, so a success is told from its first bytes without parsing it.
+ * no use here, so a success is told from its first characters without parsing it.
  */
 const OPENED = Symbol("opened");
-const OK_PREFIX = Buffer.from('{"ok":true');
+const OK_PREFIX = '{"ok":true';
 
 /** A 200 response's body (OPENED for a plain success); rejects on anything else. */
-function post(url: string, token: string | undefined, body: string): Promise<string | typeof OPENED> {
-  const target = new URL(url);
-  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      {
-        method: "POST",
-        agent: target.protocol === "https:" ? agents["https:"] : agents["http:"],
-        timeout: TIMEOUT_MS,
-        headers: {
-          "content-type": "application/json; charset=utf-8",
-          "content-length": Buffer.byteLength(body),
-          accept: "application/json",
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => readAnswer(res).then(resolve, reject),
-    );
-    req.on("timeout", () => req.destroy(new Error("views.open timed out")));
-    req.on("error", reject);
-    req.end(body);
+async function post(url: string, token: string | undefined, body: string): Promise<string | typeof OPENED> {
+  const res = await transport.fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      accept: "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body,
+    signal: AbortSignal.timeout(TIMEOUT_MS),
   });
-}
-
-function readAnswer(res: IncomingMessage): Promise<string | typeof OPENED> {
-  return new Promise((resolve, reject) => {
-    if (res.statusCode !== 200) {
-      res.resume();
-      reject(new Error(`views.open answered HTTP ${res.statusCode}`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    res.on("data", (chunk: Buffer) => chunks.push(chunk));
-    res.on("error", reject);
-    res.on("end", () => {
-      const answer = Buffer.concat(chunks);
-      resolve(answer.subarray(0, OK_PREFIX.length).equals(OK_PREFIX) ? OPENED : answer.toString("utf8"));
-    });
-  });
+  if (res.status !== 200) throw new Error(`views.open answered HTTP ${res.status}`);
+  const answer = await res.text();
+  return answer.startsWith(OK_PREFIX) ? OPENED : answer;
 }
