@@ -20,7 +20,9 @@ export interface Pool {
  * writer's audit appends 1,460/s on one connection, 800/s rotating over 40).
  * Here each connection is a postgres.js client of its own (max 1): a request
  * takes the last one released, opens a new one only when all are busy (up to
- * `max`), and otherwise waits its turn. Under light load the same one or two
+ * `max`); past that, a single statement is pipelined on the least busy
+ * connection that is not in a transaction (as postgres.js does), and a
+ * transaction waits its turn. Under light load the same one or two
  * connections do the work.
  *
  * `wrap` is applied to each connection's client (the prepared-statement
@@ -38,31 +40,62 @@ export function createPool(
   const first = open();
   const members: Sql[] = [first];
   const idle: Sql[] = [first];
-  const waiting: ((member: Sql) => void)[] = [];
+  /** Members running only single statements (no transaction), with how many are in flight on each. */
+  const shared = new Map<Sql, number>();
+  const waiting: { exclusive: boolean; resolve: (member: Sql) => void }[] = [];
 
-  const acquire = (): Sql | Promise<Sql> => {
+  const take = (member: Sql, exclusive: boolean): Sql => {
+    if (!exclusive) shared.set(member, (shared.get(member) ?? 0) + 1);
+    return member;
+  };
+  /**
+   * A connection for a transaction (exclusive) or for one statement. When every
+   * connection is open and busy, a statement joins the least busy one that is
+   * not inside a transaction (postgres.js pipelines it there); a transaction,
+   * or a statement when all are in transactions, waits its turn.
+   */
+  const acquire = (exclusive: boolean): Sql | Promise<Sql> => {
     const member = idle.pop();
-    if (member) return member;
+    if (member) return take(member, exclusive);
     if (members.length < max) {
       const fresh = open();
       Object.assign(fresh.options.parsers, first.options.parsers);
       Object.assign(fresh.options.serializers, first.options.serializers);
       members.push(fresh);
-      return fresh;
+      return take(fresh, exclusive);
     }
-    return new Promise((resolve) => waiting.push(resolve));
+    if (!exclusive && shared.size) {
+      let least: Sql | undefined;
+      for (const [m, n] of shared) if (least === undefined || n < shared.get(least)!) least = m;
+      return take(least!, false);
+    }
+    return new Promise((resolve) => waiting.push({ exclusive, resolve }));
   };
-  const release = (member: Sql): void => {
+  const release = (member: Sql, exclusive: boolean): void => {
+    if (!exclusive) {
+      const left = shared.get(member)! - 1;
+      if (left > 0) {
+        shared.set(member, left);
+        return;
+      }
+      shared.delete(member);
+    }
     const next = waiting.shift();
-    if (next) next(member);
-    else idle.push(member);
+    if (!next) {
+      idle.push(member);
+      return;
+    }
+    next.resolve(take(member, next.exclusive));
+    // Statements queued behind it share the connection too, unless it went to a transaction.
+    while (!next.exclusive && waiting[0] && !waiting[0].exclusive)
+      waiting.shift()!.resolve(take(member, false));
   };
-  const using = async <T>(task: (member: Sql) => Promise<T>): Promise<T> => {
-    const member = await acquire();
+  const using = async <T>(exclusive: boolean, task: (member: Sql) => Promise<T>): Promise<T> => {
+    const member = await acquire(exclusive);
     try {
       return await task(member);
     } finally {
-      release(member);
+      release(member, exclusive);
     }
   };
 
@@ -70,7 +103,7 @@ export function createPool(
     let rowsAsArrays = false;
     let result: Promise<unknown> | undefined;
     const run = () =>
-      (result ??= using(async (member) => {
+      (result ??= using(false, async (member) => {
         const q = member.unsafe(query, params as postgres.ParameterOrJSON<never>[], opts);
         return rowsAsArrays ? await q.values() : await q;
       }));
@@ -97,7 +130,7 @@ export function createPool(
     return pending;
   };
   const begin = (a: unknown, b?: unknown) =>
-    using((member) => (member.begin as (x: unknown, y?: unknown) => Promise<unknown>)(a, b));
+    using(true, (member) => (member.begin as (x: unknown, y?: unknown) => Promise<unknown>)(a, b));
 
   const client = new Proxy(first, {
     get: (target, prop, receiver) =>

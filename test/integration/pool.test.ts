@@ -80,6 +80,45 @@ describe("the connection pool", () => {
     expect(new Set(await backendsOf(db, 6)).size).toBe(3);
   });
 
+  it("shares busy connections between statements, never with a transaction", async () => {
+    const { pool, db } = open(2);
+    await db.execute(sql`create table q (v text primary key)`);
+    // Many statements at once on a full pool: they share its two connections and all complete.
+    const pids = await Promise.all(Array.from({ length: 30 }, () => pid(db)));
+    expect(new Set(pids).size).toBeLessThanOrEqual(2);
+    expect(pool.size()).toBe(2);
+    // Both connections inside transactions: a statement waits for one to end and runs outside
+    // it, so a rollback there does not take the statement's row with it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let inside = 0;
+    const bothIn = new Promise<void>((resolve) => {
+      const holders = ["a", "b"].map((v) =>
+        db
+          .transaction(async (tx) => {
+            await tx.execute(sql`insert into q values (${`rolled back ${v}`})`);
+            if (++inside === 2) resolve();
+            await held;
+            throw new Error("roll back");
+          })
+          .catch(() => {}),
+      );
+      void Promise.all(holders);
+    });
+    await bothIn;
+    let done = false;
+    const statement = db.execute(sql`insert into q values (${"kept"})`).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(done).toBe(false);
+    release();
+    await statement;
+    expect((await db.execute<{ v: string }>(sql`select v from q`)).map((r) => r.v)).toEqual(["kept"]);
+  });
+
   it("gives the connection back after a failed statement or transaction, and keeps its semantics", async () => {
     const { db } = open(1);
     await db.execute(sql`create table p (v text primary key)`);
