@@ -1,4 +1,3 @@
-import { execSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,9 +47,7 @@ export async function startAppProcess(opts: {
   );
   const url = `http://127.0.0.1:${port}`;
   await waitForHealthy(url, 120_000);
-  // spawnTs runs tsx, which runs the app in a child node process: measure that one.
-  const child = execSync(`pgrep -P ${app.child.pid} || true`).toString().trim().split("\n")[0];
-  const pid = Number(child || app.child.pid);
+  const pid = app.child.pid!;
   return {
     url,
     databaseUrl: db.url,

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { eq } from "drizzle-orm";
 import { stringify } from "yaml";
 import postgres from "postgres";
@@ -24,7 +22,7 @@ import {
   testGovernorYaml,
 } from "../support/app.ts";
 import { createTestDatabase } from "../support/pg.ts";
-import { freePort, ROOT, waitForHealthy } from "../support/process.ts";
+import { freePort, spawnTs, waitForHealthy } from "../support/process.ts";
 import {
   auditTypes,
   deadlinesOf,
@@ -44,22 +42,6 @@ let db: { url: string; drop: () => Promise<void> };
 let fake: FakeSlack;
 const prefix = `agovtimers${Math.random().toString(36).slice(2, 8)}`;
 const apps: TestApp[] = [];
-
-/** src/main.ts in ONE process (tsx's loader in-process, no wrapper), so SIGKILL really kills the app. */
-function spawnApp(env: Record<string, string>, cwd: string) {
-  const tsx = join(ROOT, "node_modules/tsx/dist");
-  return spawn(
-    process.execPath,
-    [
-      "--require",
-      join(tsx, "preflight.cjs"),
-      "--import",
-      pathToFileURL(join(tsx, "loader.mjs")).href,
-      join(ROOT, "src/main.ts"),
-    ],
-    { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: "ignore" },
-  );
-}
 
 async function start(): Promise<TestApp> {
   const app = await startTestApp({ now, yaml, databaseUrl: db.url, fake, queuePrefix: prefix });
@@ -225,7 +207,7 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
     const startedAt = new Date(Date.now() - 147_000);
     await wd.db.transaction((tx) => scheduleSlaTimers(tx, new Effects(), wd, { adrId, tier: 2, startedAt }));
     const lock = await holdAdr(adrId);
-    const child = spawnApp(env, dir);
+    const { child } = spawnTs("src/main.ts", [], env, dir);
     const exited = new Promise((r) => child.once("exit", r));
     try {
       await waitForHealthy(`http://127.0.0.1:${env.PORT}`);

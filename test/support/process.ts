@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const TSX = join(ROOT, "node_modules/tsx/dist/cli.mjs");
+/**
+ * tsx's loader, given to node with --import: the entry point then runs in the
+ * spawned process itself. (The tsx command runs it in a second process and
+ * relays signals; if the app has not told it within 30 ms that a SIGTERM
+ * arrived, which a loaded machine can exceed, it SIGKILLs the app and exits
+ * 143, cutting the graceful shutdown short.)
+ */
+const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export interface Spawned {
   child: ChildProcess;
@@ -14,7 +21,7 @@ export interface Spawned {
 
 /** Runs a TypeScript entry point (src/main.ts, src/cli/main.ts) as its own process, as a user would. */
 export function spawnTs(entry: string, args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
-  const child = spawn(process.execPath, [TSX, join(ROOT, entry), ...args], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, join(ROOT, entry), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
