@@ -5,6 +5,7 @@ import { agents, quorumVotes } from "../../src/db/schema/index.ts";
 import type { QuorumChoice } from "../../src/domain/incident.ts";
 import { INCIDENT_ACTIONS, quorumValue, quorumVoteActionId } from "../../src/slack/ids/incident.ts";
 import { type AgentFixture, createAgent } from "../support/agent-fixtures.ts";
+import type { FakeSlackCall } from "../fakes/slack-api.ts";
 import { CHANNELS, PEOPLE, startTestApp, type TestApp } from "../support/app.ts";
 import {
   auditOf,
@@ -56,8 +57,16 @@ const closed = (incidentId: number) =>
     return q?.status === "closed" ? q : null;
   });
 
-const ephemeralAfter = async (before: number) =>
-  (await t.fake.waitFor("chat.postEphemeral", { count: before + 1 })).slice(before)[0]!;
+/**
+ * The first ephemeral message to `user` among those after the first `before`
+ * (an earlier test's late ephemerals to other people may come in between).
+ */
+const ephemeralAfter = async (before: number, user: string) => {
+  const seen = new Set(t.fake.callsTo("chat.postEphemeral").slice(0, before));
+  const mine = (c: FakeSlackCall) =>
+    c.method === "chat.postEphemeral" && !seen.has(c) && c.args.user === user;
+  return (await t.fake.waitFor(mine))[0]!;
+};
 
 describe("the emergency quorum", () => {
   it("keeps a live tally, closes at quorum and restores a restored agent to deployed", async () => {
@@ -85,14 +94,14 @@ describe("the emergency quorum", () => {
     });
     const before = t.fake.callsTo("chat.postEphemeral").length;
     await vote(quorumId, PEOPLE.ethics, "keep_suspended");
-    expect(String((await ephemeralAfter(before)).args.text)).toContain("closed");
+    expect(String((await ephemeralAfter(before, PEOPLE.ethics)).args.text)).toContain("closed");
   });
 
   it("refuses a non-member's vote and audits it", async () => {
     const { agent, incidentId, quorumId } = await sev1("Outsider Vote Agent");
     const before = t.fake.callsTo("chat.postEphemeral").length;
     await vote(quorumId, PEOPLE.outsider, "restore_service");
-    expect(String((await ephemeralAfter(before)).args.text)).toContain(
+    expect(String((await ephemeralAfter(before, PEOPLE.outsider)).args.text)).toContain(
       "Only members of the governance committee",
     );
     const denied = await auditOf(t, "access_denied", incidentId);
@@ -148,7 +157,7 @@ describe("the emergency quorum", () => {
     await pageMessage(t, incidentId!);
     const before = t.fake.callsTo("chat.postEphemeral").length;
     await clickPage(t, PEOPLE.oncall, INCIDENT_ACTIONS.convene, incidentId!);
-    expect(String((await ephemeralAfter(before)).args.text)).toContain("chair or co-chair");
+    expect(String((await ephemeralAfter(before, PEOPLE.oncall)).args.text)).toContain("chair or co-chair");
     expect(await auditOf(t, "access_denied", incidentId!)).toHaveLength(1);
     expect(await quorumOf(t, incidentId!)).toBeNull();
 
@@ -158,7 +167,7 @@ describe("the emergency quorum", () => {
     expect(await agentRuntimeStatus(db(), agent.id)).toBe("active");
     const again = t.fake.callsTo("chat.postEphemeral").length;
     await clickPage(t, PEOPLE.coChair, INCIDENT_ACTIONS.convene, incidentId!);
-    expect(String((await ephemeralAfter(again)).args.text)).toContain("already convened");
+    expect(String((await ephemeralAfter(again, PEOPLE.coChair)).args.text)).toContain("already convened");
 
     for (const m of [PEOPLE.chair, PEOPLE.business, PEOPLE.ethics])
       await vote(quorum.id, m, "keep_suspended");
