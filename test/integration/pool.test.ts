@@ -1,3 +1,4 @@
+import { createConnection, createServer, type Server } from "node:net";
 import { sql } from "drizzle-orm";
 import { pgTable, text } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -183,5 +184,119 @@ describe("the connection pool", () => {
 
   it("refuses a size that is not a positive integer", () => {
     expect(() => createPool(dbh.url, {}, 0)).toThrow(/positive integer/);
+  });
+});
+
+/**
+ * A TCP relay to Postgres that counts what the client sends: with small
+ * messages each write the client makes arrives as one chunk, so it counts
+ * round trips.
+ */
+async function countingRelay(target: URL): Promise<{ url: string; chunks: () => number; close: () => void }> {
+  let chunks = 0;
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(Number(target.port || 5432), target.hostname);
+    client.on("data", (d) => {
+      chunks++;
+      upstream.write(d);
+    });
+    upstream.pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = new URL(target.href);
+  url.hostname = "127.0.0.1";
+  url.port = String((server.address() as { port: number }).port);
+  return { url: url.toString(), chunks: () => chunks, close: () => server.close() };
+}
+
+describe("transactions on the pool", () => {
+  it("send BEGIN with the first statement: a one-statement transaction takes two round trips", async () => {
+    const relay = await countingRelay(new URL(dbh.url));
+    const relayed = createPool(relay.url, { onnotice: () => {} }, 1, withPreparedStatements);
+    try {
+      const db = drizzle(relayed.client);
+      await db.execute(sql`select 1`); // connected
+      const before = relay.chunks();
+      const [row] = await db.transaction((tx) => tx.execute<{ x: number }>(sql`select 41 + 1 as x`));
+      expect(row!.x).toBe(42);
+      expect(relay.chunks() - before).toBe(2); // BEGIN with the SELECT, then COMMIT
+    } finally {
+      await relayed.end({ timeout: 5 });
+      relay.close();
+    }
+  });
+
+  it("roll back after a failed statement even if the body caught it, and report that first error", async () => {
+    const { db } = open(2);
+    await db.execute(sql`create table t1 (v text primary key)`);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t1 values (${"a"})`);
+        await tx.execute(sql`select * from no_such_table`).catch(() => {});
+        await tx.execute(sql`insert into t1 values (${"b"})`).catch(() => {}); // "transaction is aborted"
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(await db.execute(sql`select v from t1`)).toEqual([]);
+    await db.transaction((tx) => tx.execute(sql`insert into t1 values (${"c"})`));
+    expect(await db.execute(sql`select v from t1`)).toEqual([{ v: "c" }]);
+  });
+
+  it("roll a failed savepoint back to itself; the transaction goes on and commits", async () => {
+    const { db } = open(2);
+    await db.execute(sql`create table t2 (v text primary key)`);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`insert into t2 values (${"outer"})`);
+      await expect(
+        tx.transaction(async (sp) => {
+          await sp.execute(sql`insert into t2 values (${"inner, undone"})`);
+          await sp.execute(sql`select * from no_such_table`);
+        }),
+      ).rejects.toThrow(/no_such_table/);
+      await tx.transaction((sp) => sp.execute(sql`insert into t2 values (${"second"})`));
+    });
+    expect((await db.execute<{ v: string }>(sql`select v from t2 order by v`)).map((r) => r.v)).toEqual([
+      "outer",
+      "second",
+    ]);
+  });
+
+  it("pass a failure at COMMIT (a deferred constraint) to the caller, keeping nothing", async () => {
+    const { db } = open(1);
+    await db.execute(
+      sql`create table t3 (v text, constraint t3_once unique (v) deferrable initially deferred)`,
+    );
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t3 values (${"x"})`);
+        await tx.execute(sql`insert into t3 values (${"x"})`);
+      }),
+    ).rejects.toThrow(/t3_once/);
+    expect(await db.execute(sql`select v from t3`)).toEqual([]);
+  });
+
+  it("fail at once when the connection dies mid-way, never run the rest elsewhere, and replace it", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t4 (v text primary key)`);
+    const a = admin();
+    try {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.execute(sql`insert into t4 values (${"before"})`);
+          const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+          await a`select pg_terminate_backend(${row!.pid})`;
+          await tx.execute(sql`insert into t4 values (${"after"})`);
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await a.end();
+    }
+    // Neither row: the first was rolled back with its connection, the second never ran.
+    // The pool replaced that connection: the next statements work at once.
+    expect(await db.execute(sql`select v from t4`)).toEqual([]);
+    await db.transaction((tx) => tx.execute(sql`insert into t4 values (${"next"})`));
+    expect(await db.execute(sql`select v from t4`)).toEqual([{ v: "next" }]);
   });
 });
