@@ -38,7 +38,12 @@ export function createPool(
   wrap: (client: Sql) => Sql = (c) => c,
 ): Pool {
   if (!Number.isInteger(max) || max < 1) throw new Error(`pool size must be a positive integer, got ${max}`);
-  const open = (): Sql => wrap(postgres(url, { ...options, max: 1 }));
+  /** How long a transaction waits for its connection to be ready before giving it up (ms). */
+  const reserveTimeout = ((options.connect_timeout as number | undefined) ?? 30) * 1000 + 5000;
+  // No max_lifetime: a connection closing itself of old age is, for a moment,
+  // neither open nor closed, and postgres.js 3.4 can then lose a reserve()
+  // made in that moment (the transaction would wait forever).
+  const open = (): Sql => wrap(postgres(url, { ...options, max: 1, max_lifetime: null }));
   const first = open();
   const members: Sql[] = [first];
   const idle: Sql[] = [first];
@@ -85,12 +90,14 @@ export function createPool(
       }
       shared.delete(member);
     }
-    if (broken.delete(member)) {
+    if (broken.delete(member) || ending) {
       // postgres.js's client keeps state of the lost connection that can wedge
       // its next statements: it is closed, and a new one takes its place.
-      members.splice(members.indexOf(member), 1);
-      member.end({ timeout: 0 }).catch(() => {});
-      if (!waiting.length) return;
+      if (!ending) {
+        members.splice(members.indexOf(member), 1);
+        member.end({ timeout: 0 }).catch(() => {});
+      }
+      if (!waiting.length || ending) return;
       member = grow();
     }
     const next = waiting.shift();
@@ -142,9 +149,22 @@ export function createPool(
     };
     return pending;
   };
+  /** Transactions under way, which end() lets finish first. */
+  const running = new Set<Promise<unknown>>();
+  let ending = false;
   const begin = (a: unknown, b?: unknown) => {
+    if (ending) return Promise.reject(new Error("the database pool is closing"));
     const [mode, body] = typeof a === "function" ? ["", a] : [String(a), b];
-    return using(true, (member) => transaction(member, mode, body as Body, wrap, () => broken.add(member)));
+    const tx = using(true, (member) =>
+      transaction(member, mode, body as Body, wrap, () => broken.add(member), reserveTimeout),
+    );
+    const settled = tx.then(
+      () => {},
+      () => {},
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    return tx;
   };
 
   const client = new Proxy(first, {
@@ -155,6 +175,17 @@ export function createPool(
     client,
     size: () => members.length,
     async end(opts) {
+      ending = true;
+      // A connection asked to end inside a transaction would wait out the whole timeout.
+      if (running.size) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = opts?.timeout;
+        await Promise.race([
+          Promise.all(running),
+          ...(limit == null ? [] : [new Promise((r) => (timer = setTimeout(r, limit * 1000)))]),
+        ]);
+        clearTimeout(timer);
+      }
       await Promise.all(members.map((m) => m.end(opts)));
     },
   };
@@ -171,24 +202,31 @@ interface TxState {
   wrapped: Sql;
   /** Names savepoints s0, s1, … */
   savepoints: number;
+  /** Why the connection can no longer be used, once it cannot. */
   lost?: unknown;
   /** Rejects when the connection is lost. */
   gone: Promise<never>;
-  /** The first statement that failed in the transaction. */
-  failure?: unknown;
-}
-
-/** A failure of the connection rather than of a statement (no SQLSTATE, or a FATAL one). */
-function lostConnection(err: unknown): boolean {
-  const { code, severity } = (err ?? {}) as { code?: unknown; severity?: unknown };
-  return (
-    severity === "FATAL" || severity === "PANIC" || (typeof code === "string" && !/^[0-9A-Z]{5}$/.test(code))
-  );
+  lose: (err: unknown) => void;
+  /** The transaction has ended: statements made now are refused. */
+  done: boolean;
 }
 
 /** What postgres.js calls when it runs a statement: its connection (internal, stable since 3.0). */
 interface PgConnection {
   onclose: ((err: unknown) => void) | null;
+}
+
+/**
+ * A failure that leaves the connection unusable: the server ended the session
+ * (FATAL, PANIC), or the failure did not come from the server at all (the
+ * socket failed, or postgres.js could not build a statement, which it reports
+ * on the statement then in flight rather than on the one that failed, so the
+ * connection's replies no longer match its statements).
+ */
+function breaksConnection(err: unknown): boolean {
+  if (!(err instanceof postgres.PostgresError)) return true;
+  const severity = (err as { severity?: string }).severity;
+  return severity === "FATAL" || severity === "PANIC";
 }
 
 /**
@@ -201,9 +239,11 @@ interface PgConnection {
  *   caught its error, and the caller gets that first error rather than a
  *   later "transaction is aborted";
  * - a failed savepoint rolls back to itself;
- * - a failure at COMMIT (a deferred trigger) reaches the caller;
- * - if the connection is lost, every statement still to come fails at once
- *   (none is left waiting), and the pool replaces the member (`onLost`).
+ * - a failure at COMMIT (a deferred trigger) reaches the caller.
+ * And more: if the connection breaks (see breaksConnection), every
+ * statement still to come fails at once, none is left waiting, and the pool
+ * replaces the member (`onLost`); statements made after the transaction
+ * ended are refused rather than run in whatever comes next.
  */
 async function transaction(
   member: Sql,
@@ -211,37 +251,67 @@ async function transaction(
   body: Body,
   wrap: (client: Sql) => Sql,
   onLost: () => void,
+  reserveTimeout: number,
 ): Promise<unknown> {
-  const conn = await member.reserve();
+  const conn = await reserve(member, reserveTimeout, onLost);
   let connection: PgConnection | undefined;
   let lose!: (err: unknown) => void;
   const gone = new Promise<never>((_, reject) => {
     lose = reject;
   });
   gone.catch(() => {});
-  const state: TxState = { conn, wrapped: wrap(conn), savepoints: 0, gone };
+  const state: TxState = {
+    conn,
+    wrapped: wrap(conn),
+    savepoints: 0,
+    gone,
+    done: false,
+    lose(err) {
+      if (state.lost !== undefined) return;
+      state.lost = err;
+      lose(err);
+    },
+  };
   const begin = conn.unsafe(`begin ${mode.replace(/[^a-z ]/gi, "")}`, [], {
     onexecute: (c: PgConnection) => {
       connection = c;
-      c.onclose = (err) => {
-        state.lost = err;
-        lose(err);
-      };
+      c.onclose = (err) => state.lose(err);
       return true; // the next statements may follow at once
     },
   } as postgres.UnsafeQueryOptions);
   try {
     return await scope(state, body, null, begin);
-  } catch (err) {
-    // The socket's error comes before its close: wait for the close, so as not
-    // to hand out a connection that is going away.
-    if (state.lost === undefined && lostConnection(state.failure ?? err))
-      await Promise.race([gone.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-    throw err;
   } finally {
+    state.done = true;
     if (connection?.onclose) connection.onclose = null;
     if (state.lost === undefined) conn.release();
     else onLost();
+  }
+}
+
+/**
+ * member.reserve(), bounded: postgres.js 3.4 can lose a reservation made
+ * while its connection closes or reconnects. One that never comes gives the
+ * member up (the pool replaces it); one that comes too late is released.
+ */
+async function reserve(member: Sql, timeoutMs: number, onLost: () => void): Promise<postgres.ReservedSql> {
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  const reserving = member.reserve();
+  try {
+    return await Promise.race([
+      reserving,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          late = true;
+          onLost();
+          reject(new Error(`no database connection became ready within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (late) void reserving.then((c) => c.release()).catch(() => {});
   }
 }
 
@@ -253,11 +323,18 @@ interface Statement {
   finally: Promise<unknown>["finally"];
 }
 
+const ENDED = new Error("the transaction has already ended");
+
 /** The statement, failing as soon as the transaction's connection is lost. */
 function guarded(state: TxState, query: Query): Statement {
   let settled: Promise<unknown> | undefined;
   const result = () =>
-    (settled ??= state.lost !== undefined ? state.gone : Promise.race([query, state.gone]));
+    (settled ??=
+      state.lost !== undefined
+        ? state.gone
+        : state.done
+          ? Promise.reject(ENDED)
+          : Promise.race([query, state.gone]));
   const statement: Statement = {
     values() {
       query.values();
@@ -277,7 +354,7 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
     const statement = guarded(state, query);
     statement.catch((err) => {
       failed ??= err;
-      state.failure ??= err;
+      if (err !== ENDED && breaksConnection(err)) state.lose(err);
     });
     return statement;
   };
@@ -297,6 +374,8 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
       prop === "unsafe" ? unsafe : prop === "savepoint" ? nested : Reflect.get(target, prop, receiver),
   });
   // Not awaited: it goes out with the first statement. Its failure fails the scope.
+  // (If BEGIN itself failed, the statement after it would run outside a transaction;
+  // a bare BEGIN fails only with its connection, which fails that statement too.)
   run(opening);
   let result: unknown;
   try {
@@ -308,8 +387,12 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
       await guarded(state, state.conn.unsafe(savepoint ? `rollback to ${savepoint}` : "rollback")).catch(
         () => {},
       );
-    throw failed !== undefined && (err as { code?: string }).code === "25P02" ? failed : err;
+    throw failed !== undefined && (err as { code?: string } | null)?.code === "25P02" ? failed : err;
   }
-  if (!savepoint) await guarded(state, state.conn.unsafe("commit"));
+  if (!savepoint) {
+    await guarded(state, state.conn.unsafe("commit"));
+    // A statement the body did not wait for may have failed after all: the server then rolled back.
+    if (failed !== undefined) throw failed;
+  }
   return result;
 }

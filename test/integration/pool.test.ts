@@ -299,4 +299,93 @@ describe("transactions on the pool", () => {
     await db.transaction((tx) => tx.execute(sql`insert into t4 values (${"next"})`));
     expect(await db.execute(sql`select v from t4`)).toEqual([{ v: "next" }]);
   });
+
+  it("report a statement postgres.js cannot even build (too many parameters) and go on working", async () => {
+    const { db } = open(1);
+    const before = await pid(db);
+    const many = sql.join(
+      Array.from({ length: 70_000 }, (_, i) => sql`${i}`),
+      sql`, `,
+    );
+    const failed: { cause?: { code?: string } } = await db
+      .transaction((tx) => tx.execute(sql`select ${many}`))
+      .then(
+        () => ({}),
+        (e: unknown) => e as never,
+      );
+    expect(failed.cause?.code).toBe("MAX_PARAMETERS_EXCEEDED");
+    const [row] = await db.transaction((tx) => tx.execute<{ x: number }>(sql`select 2 as x`));
+    expect(row!.x).toBe(2);
+    // That connection's replies could no longer be trusted: a new one serves now.
+    expect(await pid(db)).not.toBe(before);
+  });
+
+  it("keep the connection when the body itself fails, whatever its error looks like", async () => {
+    const { db } = open(1);
+    const before = await pid(db);
+    for (const err of [
+      Object.assign(new Error("conflict"), { code: "conflict" }),
+      Object.assign(new Error("no file"), { code: "ENOENT" }),
+    ]) {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          throw err;
+        }),
+      ).rejects.toBe(err);
+    }
+    expect(await pid(db)).toBe(before);
+  });
+
+  it("fail, keeping nothing, when a statement the body did not wait for failed", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t5 (v text primary key)`);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t5 values (${"kept?"})`);
+        void tx.execute(sql`select * from no_such_table`).catch(() => {});
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(await db.execute(sql`select v from t5`)).toEqual([]);
+  });
+
+  it("refuse a statement made after the transaction ended, rather than run it in the next one", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t6 (v text primary key)`);
+    let leaked: (() => Promise<unknown>) | undefined;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`);
+      leaked = () => tx.execute(sql`insert into t6 values (${"late"})`);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        const late: { cause?: Error } = await leaked!().then(
+          () => ({}),
+          (e: unknown) => e as never,
+        );
+        expect(late.cause?.message).toBe("the transaction has already ended");
+        await tx.execute(sql`insert into t6 values (${"own"})`);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await db.execute(sql`select v from t6`)).toEqual([]);
+  });
+
+  it("let a transaction under way finish when the pool is closed", async () => {
+    const { pool, db } = open(1);
+    await db.execute(sql`create table t7 (v text primary key)`);
+    const tx = db.transaction(async (t) => {
+      await t.execute(sql`select pg_sleep(0.1)`);
+      await t.execute(sql`insert into t7 values (${"done"})`);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    // Without a timeout: this waits for the transaction, then ends (it used to wait forever).
+    await Promise.all([tx, pool.end()]);
+    const other = createPool(dbh.url, { onnotice: () => {} }, 1);
+    try {
+      expect(await drizzle(other.client).execute(sql`select v from t7`)).toEqual([{ v: "done" }]);
+    } finally {
+      await other.end({ timeout: 5 });
+    }
+  });
 });
