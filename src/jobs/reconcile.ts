@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import { and, eq, inArray, lte } from "drizzle-orm";
+import { stillPending } from "../db/pending.ts";
 import { deadlines, outbox } from "../db/schema/index.ts";
 import type { Deps } from "../services/deps.ts";
 import { pendingDeadlinesPage } from "../services/timers/fire.ts";
@@ -68,7 +69,7 @@ async function removeOrphanTimers(deps: Deps): Promise<number> {
     const live = await deps.db
       .select({ id: deadlines.id })
       .from(deadlines)
-      .where(and(inArray(deadlines.id, jobs.map(idOf)), eq(deadlines.status, "pending")));
+      .where(and(inArray(deadlines.id, jobs.map(idOf)), stillPending(deadlines.status)));
     const liveIds = new Set(live.map((r) => r.id));
     for (const job of jobs) if (!liveIds.has(idOf(job))) orphans.push(job);
   }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../db/client.ts";
+import { stillPending } from "../db/pending.ts";
 import { pgArray } from "../db/pg-array.ts";
 import { deadlines, outbox } from "../db/schema/index.ts";
 
@@ -140,7 +141,7 @@ export async function cancelDeadlines(
   const conditions = [
     eq(deadlines.subjectType, subjectType),
     eq(deadlines.subjectId, String(subjectId)),
-    eq(deadlines.status, "pending"),
+    stillPending(deadlines.status),
   ];
   if (kinds?.length) conditions.push(inArray(deadlines.kind, kinds));
   const rows = await tx
@@ -157,7 +158,7 @@ export async function rescheduleDeadline(tx: DbOrTx, fx: Effects, key: string, d
   const rows = await tx
     .update(deadlines)
     .set({ dueAt })
-    .where(and(eq(deadlines.key, key), eq(deadlines.status, "pending")))
+    .where(and(eq(deadlines.key, key), stillPending(deadlines.status)))
     .returning({ id: deadlines.id, key: deadlines.key, dueAt: deadlines.dueAt });
   for (const r of rows) {
     fx.cancelledKeys.push(r.key);

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, inArray, lte, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.ts";
+import { stillPending } from "../../db/pending.ts";
 import { type OutboxRow, outbox } from "../../db/schema/index.ts";
 
 /**
@@ -34,7 +35,7 @@ export async function claimOutbox(db: DbOrTx, ids: number[], now: Date): Promise
       and(
         eq(before.id, outbox.id),
         inArray(outbox.id, ids),
-        eq(outbox.status, "pending"),
+        stillPending(outbox.status),
         or(
           lte(outbox.deliverAfter, new Date(now.getTime() + 50)),
           lte(outbox.deliverAfter, sql`${outbox.createdAt} + interval '1 second'`),
@@ -50,5 +51,5 @@ export async function releaseOutbox(db: DbOrTx, item: OutboxRow, lastError: stri
   await db
     .update(outbox)
     .set({ deliverAfter: item.deliverAfter, attempts: item.attempts + 1, lastError: lastError.slice(0, 500) })
-    .where(and(eq(outbox.id, item.id), eq(outbox.status, "pending")));
+    .where(and(eq(outbox.id, item.id), stillPending(outbox.status)));
 }

@@ -4,6 +4,7 @@ import {
   type WebAPIPlatformError,
 } from "@slack/web-api";
 import { and, eq, gt, inArray } from "drizzle-orm";
+import { stillPending } from "../../db/pending.ts";
 import { type OutboxRow, outbox, slackMessages, slackUsers } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
 import { claimOutbox, releaseOutbox } from "./claim.ts";
@@ -200,7 +201,7 @@ async function markDone(
   await deps.db
     .update(outbox)
     .set({ status, sentAt: deps.now(), resultTs: ts ?? null, deliverAfter: item.deliverAfter })
-    .where(and(eq(outbox.id, item.id), eq(outbox.status, "pending")));
+    .where(and(eq(outbox.id, item.id), stillPending(outbox.status)));
 }
 
 /** The recipient's Slack time zone, cached for a day. */

@@ -1,6 +1,7 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, inArray, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { type OutboxRow, outbox } from "../../db/schema/index.ts";
+import { stillPending } from "../../db/pending.ts";
 
 /** Records a claimed item as sent (with the ts Slack gave it), restoring its `deliver_after`. */
 export type MarkSent = (item: OutboxRow, ts: string | undefined) => Promise<void>;
@@ -42,7 +43,7 @@ export function groupedSentMarks(db: DbOrTx, now: () => Date): MarkSent {
                 outbox.id,
                 marks.map((m) => m.item.id),
               ),
-              eq(outbox.status, "pending"),
+              stillPending(outbox.status),
             ),
           );
         for (const m of marks) m.done();

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, ne, notInArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
+import { stillPending } from "../../db/pending.ts";
 import { type DeadlineRow, deadlines } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
 import { Effects, flushOutbox } from "../effects.ts";
@@ -142,7 +143,7 @@ async function claim(tx: Tx, plan: Required<FirePlan>, now: Date): Promise<Deadl
         .where(
           and(
             eq(deadlines.id, plan.deadlineId),
-            eq(deadlines.status, "pending"),
+            stillPending(deadlines.status),
             lte(deadlines.dueAt, new Date(now.getTime() + EARLY_MS)),
           ),
         )
