@@ -40,25 +40,41 @@ export function createPool(
   if (!Number.isInteger(max) || max < 1) throw new Error(`pool size must be a positive integer, got ${max}`);
   /** How long a transaction waits for its connection to be ready before giving it up (ms). */
   const reserveTimeout = ((options.connect_timeout as number | undefined) ?? 30) * 1000 + 5000;
-  // No max_lifetime: a connection closing itself of old age is, for a moment,
-  // neither open nor closed, and postgres.js 3.4 can then lose a reserve()
-  // made in that moment (the transaction would wait forever).
-  const open = (): Sql => wrap(postgres(url, { ...options, max: 1, max_lifetime: null }));
+  // No max_lifetime or idle_timeout (whatever the URL or PG* variables say): a
+  // connection closing itself is, for a moment, neither open nor closed, and
+  // postgres.js 3.4 can then lose a reserve() made in that moment.
+  const open = (): Sql => wrap(postgres(url, { ...options, max: 1, max_lifetime: null, idle_timeout: 0 }));
   const first = open();
   const members: Sql[] = [first];
   const idle: Sql[] = [first];
   /** Members running only single statements (no transaction), with how many are in flight on each. */
   const shared = new Map<Sql, number>();
-  const waiting: { exclusive: boolean; resolve: (member: Sql) => void }[] = [];
-
-  /** Members whose connection was lost inside a transaction: closed and replaced on release. */
+  const waiting: { exclusive: boolean; resolve: (member: Sql) => void; reject: (err: Error) => void }[] = [];
+  /**
+   * Members whose connection broke: postgres.js's client keeps state of it
+   * that can wedge or misdirect its next statements, so it is closed at once
+   * and, once its last user is done, a new one takes its place.
+   */
   const broken = new Set<Sql>();
+  /** Work under way or queued, which end() lets finish first. */
+  const running = new Set<Promise<unknown>>();
+  /** end() was called: new work is refused. */
+  let ending = false;
+  /** end() is done waiting: queued work is refused too, and nothing new is opened. */
+  let closed = false;
+  const closing = () => new Error("the database pool is closing");
+
   const grow = (): Sql => {
     const fresh = open();
     Object.assign(fresh.options.parsers, first.options.parsers);
     Object.assign(fresh.options.serializers, first.options.serializers);
     members.push(fresh);
     return fresh;
+  };
+  const breakMember = (member: Sql): void => {
+    if (broken.has(member)) return;
+    broken.add(member);
+    member.end({ timeout: 0 }).catch(() => {});
   };
   const take = (member: Sql, exclusive: boolean): Sql => {
     if (!exclusive) shared.set(member, (shared.get(member) ?? 0) + 1);
@@ -71,15 +87,17 @@ export function createPool(
    * or a statement when all are in transactions, waits its turn.
    */
   const acquire = (exclusive: boolean): Sql | Promise<Sql> => {
+    if (closed) return Promise.reject(closing());
     const member = idle.pop();
     if (member) return take(member, exclusive);
     if (members.length < max) return take(grow(), exclusive);
     if (!exclusive && shared.size) {
       let least: Sql | undefined;
-      for (const [m, n] of shared) if (least === undefined || n < shared.get(least)!) least = m;
-      return take(least!, false);
+      for (const [m, n] of shared)
+        if (!broken.has(m) && (least === undefined || n < shared.get(least)!)) least = m;
+      if (least) return take(least, false);
     }
-    return new Promise((resolve) => waiting.push({ exclusive, resolve }));
+    return new Promise((resolve, reject) => waiting.push({ exclusive, resolve, reject }));
   };
   const release = (member: Sql, exclusive: boolean): void => {
     if (!exclusive) {
@@ -90,14 +108,9 @@ export function createPool(
       }
       shared.delete(member);
     }
-    if (broken.delete(member) || ending) {
-      // postgres.js's client keeps state of the lost connection that can wedge
-      // its next statements: it is closed, and a new one takes its place.
-      if (!ending) {
-        members.splice(members.indexOf(member), 1);
-        member.end({ timeout: 0 }).catch(() => {});
-      }
-      if (!waiting.length || ending) return;
+    if (broken.delete(member)) {
+      members.splice(members.indexOf(member), 1);
+      if (!waiting.length || closed) return;
       member = grow();
     }
     const next = waiting.shift();
@@ -110,13 +123,23 @@ export function createPool(
     while (!next.exclusive && waiting[0] && !waiting[0].exclusive)
       waiting.shift()!.resolve(take(member, false));
   };
-  const using = async <T>(exclusive: boolean, task: (member: Sql) => Promise<T>): Promise<T> => {
-    const member = await acquire(exclusive);
-    try {
-      return await task(member);
-    } finally {
-      release(member, exclusive);
-    }
+  const using = <T>(exclusive: boolean, task: (member: Sql) => Promise<T>): Promise<T> => {
+    if (ending) return Promise.reject(closing());
+    const work = (async () => {
+      const member = await acquire(exclusive);
+      try {
+        return await task(member);
+      } finally {
+        release(member, exclusive);
+      }
+    })();
+    const settled = work.then(
+      () => {},
+      () => {},
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    return work;
   };
 
   const unsafe = (query: string, params?: unknown[], opts?: postgres.UnsafeQueryOptions) => {
@@ -125,7 +148,13 @@ export function createPool(
     const run = () =>
       (result ??= using(false, async (member) => {
         const q = member.unsafe(query, params as postgres.ParameterOrJSON<never>[], opts);
-        return rowsAsArrays ? await q.values() : await q;
+        try {
+          return rowsAsArrays ? await q.values() : await q;
+        } catch (err) {
+          // Other statements pipelined on this connection can no longer trust its replies.
+          if (breaksConnection(err)) breakMember(member);
+          throw err;
+        }
       }));
     // The subset of postgres.js's PendingQuery that drizzle uses: await, or .values() then await.
     const pending = {
@@ -149,22 +178,11 @@ export function createPool(
     };
     return pending;
   };
-  /** Transactions under way, which end() lets finish first. */
-  const running = new Set<Promise<unknown>>();
-  let ending = false;
   const begin = (a: unknown, b?: unknown) => {
-    if (ending) return Promise.reject(new Error("the database pool is closing"));
     const [mode, body] = typeof a === "function" ? ["", a] : [String(a), b];
-    const tx = using(true, (member) =>
-      transaction(member, mode, body as Body, wrap, () => broken.add(member), reserveTimeout),
+    return using(true, (member) =>
+      transaction(member, mode, body as Body, wrap, () => breakMember(member), reserveTimeout),
     );
-    const settled = tx.then(
-      () => {},
-      () => {},
-    );
-    running.add(settled);
-    void settled.then(() => running.delete(settled));
-    return tx;
   };
 
   const client = new Proxy(first, {
@@ -176,17 +194,23 @@ export function createPool(
     size: () => members.length,
     async end(opts) {
       ending = true;
-      // A connection asked to end inside a transaction would wait out the whole timeout.
+      // Work already accepted finishes first (a connection asked to end inside
+      // a transaction would wait out the whole timeout); then what still waits
+      // for a connection is refused, and the connections close in the time left.
+      const limit = opts?.timeout;
+      const started = Date.now();
       if (running.size) {
         let timer: NodeJS.Timeout | undefined;
-        const limit = opts?.timeout;
         await Promise.race([
           Promise.all(running),
           ...(limit == null ? [] : [new Promise((r) => (timer = setTimeout(r, limit * 1000)))]),
         ]);
         clearTimeout(timer);
       }
-      await Promise.all(members.map((m) => m.end(opts)));
+      closed = true;
+      for (const w of waiting.splice(0)) w.reject(closing());
+      const left = limit == null ? limit : Math.max(0, limit - (Date.now() - started) / 1000);
+      await Promise.all(members.map((m) => m.end(left == null ? opts : { ...opts, timeout: left })));
     },
   };
 }
@@ -207,7 +231,7 @@ interface TxState {
   /** Rejects when the connection is lost. */
   gone: Promise<never>;
   lose: (err: unknown) => void;
-  /** The transaction has ended: statements made now are refused. */
+  /** The transaction is ending (COMMIT or ROLLBACK sent) or has ended: statements made now are refused. */
   done: boolean;
 }
 
@@ -325,14 +349,19 @@ interface Statement {
 
 const ENDED = new Error("the transaction has already ended");
 
-/** The statement, failing as soon as the transaction's connection is lost. */
-function guarded(state: TxState, query: Query): Statement {
+/**
+ * The statement, failing as soon as the transaction's connection is lost,
+ * and refused once the transaction is ending (its COMMIT or ROLLBACK sent):
+ * it would run after them, outside the transaction. `final` is that COMMIT
+ * or ROLLBACK itself.
+ */
+function guarded(state: TxState, query: Query, final = false): Statement {
   let settled: Promise<unknown> | undefined;
   const result = () =>
     (settled ??=
       state.lost !== undefined
         ? state.gone
-        : state.done
+        : state.done && !final
           ? Promise.reject(ENDED)
           : Promise.race([query, state.gone]));
   const statement: Statement = {
@@ -353,8 +382,9 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
   const run = (query: Query): Statement => {
     const statement = guarded(state, query);
     statement.catch((err) => {
+      if (err === ENDED) return; // refused, never sent: the transaction is not affected
       failed ??= err;
-      if (err !== ENDED && breaksConnection(err)) state.lose(err);
+      if (breaksConnection(err)) state.lose(err);
     });
     return statement;
   };
@@ -383,16 +413,29 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
     result = await (Array.isArray(out) ? Promise.all(out) : out);
     if (failed !== undefined) throw failed;
   } catch (err) {
+    if (!savepoint) state.done = true; // nothing more may join it (see guarded)
     if (state.lost === undefined)
-      await guarded(state, state.conn.unsafe(savepoint ? `rollback to ${savepoint}` : "rollback")).catch(
-        () => {},
-      );
-    throw failed !== undefined && (err as { code?: string } | null)?.code === "25P02" ? failed : err;
+      await guarded(
+        state,
+        state.conn.unsafe(savepoint ? `rollback to ${savepoint}` : "rollback"),
+        true,
+      ).catch(() => {});
+    throw failed !== undefined && isAborted(err) ? failed : err;
   }
   if (!savepoint) {
-    await guarded(state, state.conn.unsafe("commit"));
-    // A statement the body did not wait for may have failed after all: the server then rolled back.
+    state.done = true;
+    const done = (await guarded(state, state.conn.unsafe("commit"), true)) as { command?: string };
+    // A statement the body did not wait for failed after all (perhaps inside a
+    // savepoint, whose own failure the body never saw): the server rolled back.
     if (failed !== undefined) throw failed;
+    if (done.command === "ROLLBACK")
+      throw new Error("the transaction was rolled back: one of its statements failed");
   }
   return result;
+}
+
+/** "current transaction is aborted" (25P02), as postgres.js or drizzle (its cause) reports it. */
+function isAborted(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null | undefined;
+  return e?.code === "25P02" || e?.cause?.code === "25P02";
 }

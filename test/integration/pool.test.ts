@@ -388,4 +388,80 @@ describe("transactions on the pool", () => {
       await other.end({ timeout: 5 });
     }
   });
+
+  it("refuse a statement made while COMMIT is on its way, which would run outside the transaction", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t8 (v text primary key)`);
+    // A deferred trigger makes COMMIT take a while.
+    await db.execute(
+      sql.raw(`create table slow (v int);
+      create function slow_commit() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return null; end $$;
+      create constraint trigger slow_commit after insert on slow deferrable initially deferred
+        for each row execute function slow_commit()`),
+    );
+    let late: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`insert into slow values (1)`);
+      setTimeout(() => {
+        late = tx
+          .execute(sql`insert into t8 values (${"after commit was sent"})`)
+          .catch((e: { cause?: Error }) => e.cause);
+      }, 50);
+    });
+    expect(((await late) as Error).message).toBe("the transaction has already ended");
+    expect(await db.execute(sql`select v from t8`)).toEqual([]);
+  });
+
+  it("fail when a savepoint's statement failed unseen: the server rolled the whole transaction back", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t9 (v text primary key)`);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t9 values (${"outer"})`);
+        await tx.transaction(async (sp) => {
+          void sp.execute(sql`select * from no_such_table`).catch(() => {});
+        });
+      }),
+    ).rejects.toThrow();
+    expect(await db.execute(sql`select v from t9`)).toEqual([]);
+  });
+
+  it("give up a connection whose pipelined statements can no longer be matched to their replies", async () => {
+    const { db } = open(1);
+    const many = sql.join(
+      Array.from({ length: 70_000 }, (_, i) => sql`${i}`),
+      sql`, `,
+    );
+    // Three statements pipelined on the one connection; postgres.js cannot build the second.
+    const outcomes = await Promise.allSettled([
+      db.execute(sql`select pg_sleep(0.05)`),
+      db.execute(sql`select ${many}`),
+      db.execute(sql`select ${"third"} as x`),
+    ]);
+    // None of them may resolve with another statement's rows.
+    for (const o of outcomes.slice(1)) expect(o.status).toBe("rejected");
+    expect(await db.execute(sql`select ${"later"} as x`)).toEqual([{ x: "later" }]);
+  });
+
+  it("close after the work already accepted, refusing what comes after", async () => {
+    const { pool, db } = open(1);
+    const first = db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_sleep(0.05)`);
+      return "first";
+    });
+    const queued = db.transaction(
+      async (tx) => (await tx.execute<{ x: string }>(sql`select ${"queued"} as x`))[0]!.x,
+    );
+    const ended = pool.end();
+    const after = db.execute(sql`select 1`).then(
+      () => "ran",
+      (e: { cause?: Error; message: string }) => (e.cause ?? e).message,
+    );
+    expect(await Promise.all([first, queued, ended, after])).toEqual([
+      "first",
+      "queued",
+      undefined,
+      "the database pool is closing",
+    ]);
+  });
 });
