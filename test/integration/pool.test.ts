@@ -212,6 +212,13 @@ async function countingRelay(target: URL): Promise<{ url: string; chunks: () => 
   return { url: url.toString(), chunks: () => chunks, close: () => server.close() };
 }
 
+/** More parameters than a statement may have (65,534): postgres.js cannot even build it. */
+const tooManyParameters = () =>
+  sql.join(
+    Array.from({ length: 70_000 }, (_, i) => sql`${i}`),
+    sql`, `,
+  );
+
 describe("transactions on the pool", () => {
   it("send BEGIN with the first statement: a one-statement transaction takes two round trips", async () => {
     const relay = await countingRelay(new URL(dbh.url));
@@ -303,12 +310,8 @@ describe("transactions on the pool", () => {
   it("report a statement postgres.js cannot even build (too many parameters) and go on working", async () => {
     const { db } = open(1);
     const before = await pid(db);
-    const many = sql.join(
-      Array.from({ length: 70_000 }, (_, i) => sql`${i}`),
-      sql`, `,
-    );
     const failed: { cause?: { code?: string } } = await db
-      .transaction((tx) => tx.execute(sql`select ${many}`))
+      .transaction((tx) => tx.execute(sql`select ${tooManyParameters()}`))
       .then(
         () => ({}),
         (e: unknown) => e as never,
@@ -428,14 +431,10 @@ describe("transactions on the pool", () => {
 
   it("give up a connection whose pipelined statements can no longer be matched to their replies", async () => {
     const { db } = open(1);
-    const many = sql.join(
-      Array.from({ length: 70_000 }, (_, i) => sql`${i}`),
-      sql`, `,
-    );
     // Three statements pipelined on the one connection; postgres.js cannot build the second.
     const outcomes = await Promise.allSettled([
       db.execute(sql`select pg_sleep(0.05)`),
-      db.execute(sql`select ${many}`),
+      db.execute(sql`select ${tooManyParameters()}`),
       db.execute(sql`select ${"third"} as x`),
     ]);
     // None of them may resolve with another statement's rows.
