@@ -266,8 +266,10 @@ function breaksConnection(err: unknown): boolean {
  * - a failure at COMMIT (a deferred trigger) reaches the caller.
  * And more: if the connection breaks (see breaksConnection), every
  * statement still to come fails at once, none is left waiting, and the pool
- * replaces the member (`onLost`); statements made after the transaction
- * ended are refused rather than run in whatever comes next.
+ * replaces the member (`onLost`); statements made once its COMMIT or
+ * ROLLBACK is sent are refused (they would run outside it, or in whatever
+ * comes next on the connection); a COMMIT the server turned into ROLLBACK
+ * fails.
  */
 async function transaction(
   member: Sql,
