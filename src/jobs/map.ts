@@ -2,14 +2,18 @@ import { z } from "zod";
 
 /**
  * The one map from job name to payload schema. Every name must have a
- * processor (createWorker refuses to start otherwise) and every job id is a
- * natural key, so re-adding is a no-op and cancelling is by id.
+ * processor (createWorker refuses to start otherwise) and every job id is
+ * deterministic (an outbox row's id, a timer's window), so re-adding is a no-op.
  */
 export const JOB_PAYLOADS = {
   /** Deliver one outbox item (a Slack post, update, thread reply or DM). */
   "outbox.deliver": z.object({ outboxId: z.number().int().positive() }),
-  /** Fire one deadline row (SLA reminder, review reminder, incident re-page, quorum close…). */
-  "deadline.fire": z.object({ deadlineId: z.number().int().positive() }),
+  /**
+   * A timer: fires every deadline row then due (SLA reminders, review reminders,
+   * incident re-pages, quorum closes…). `at` is the end of the window of due
+   * times it stands for (see src/jobs/timers.ts).
+   */
+  "deadline.fire": z.object({ at: z.number().int().nonnegative() }),
   /** Nightly: verify every audit chain; a failure is posted to the committee as a security alert. */
   "audit.verify": z.object({}),
   /** Daily: hash the heads of all chains together and post the anchor. */

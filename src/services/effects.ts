@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { type DbOrTx, queryRows } from "../db/client.ts";
 import { stillPending } from "../db/pending.ts";
 import { pgArray } from "../db/pg-array.ts";
@@ -17,7 +18,7 @@ export interface SlackMessage {
 }
 
 export interface DeadlineSpec {
-  /** Natural key; also the BullMQ job id. No ':' allowed. */
+  /** Natural key (unique: scheduling the same key twice keeps the first). No ':' allowed. */
   key: string;
   kind: string;
   subjectType: string;
@@ -34,7 +35,8 @@ export interface DeadlineSpec {
 export class Effects {
   readonly outboxIds: number[] = [];
   readonly scheduled: { id: number; key: string; dueAt: Date }[] = [];
-  readonly cancelledKeys: string[] = [];
+  /** Due times of deadlines cancelled or moved: their timers may have nothing left to fire. */
+  readonly vacated: Date[] = [];
   /** Outbox rows queued by deferOutbox, written by flushOutbox before the commit. */
   readonly deferredOutbox: OutboxRowDraft[] = [];
 }
@@ -148,20 +150,22 @@ export async function cancelDeadlines(
     .update(deadlines)
     .set({ status: "cancelled" })
     .where(and(...conditions))
-    .returning({ key: deadlines.key });
-  for (const r of rows) fx.cancelledKeys.push(r.key);
+    .returning({ dueAt: deadlines.dueAt });
+  for (const r of rows) fx.vacated.push(r.dueAt);
   return rows.length;
 }
 
 /** Replaces a pending deadline's due time (e.g. a re-page interval or a severity change). */
 export async function rescheduleDeadline(tx: DbOrTx, fx: Effects, key: string, dueAt: Date): Promise<void> {
+  const before = alias(deadlines, "before_move");
   const rows = await tx
     .update(deadlines)
     .set({ dueAt })
-    .where(and(eq(deadlines.key, key), stillPending(deadlines.status)))
-    .returning({ id: deadlines.id, key: deadlines.key, dueAt: deadlines.dueAt });
-  for (const r of rows) {
-    fx.cancelledKeys.push(r.key);
+    .from(before)
+    .where(and(eq(before.id, deadlines.id), eq(deadlines.key, key), stillPending(deadlines.status)))
+    .returning({ id: deadlines.id, key: deadlines.key, dueAt: deadlines.dueAt, was: before.dueAt });
+  for (const { was, ...r } of rows) {
+    fx.vacated.push(was);
     fx.scheduled.push(r);
   }
 }

@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client.ts";
 import { outboxJobId } from "../jobs/map.ts";
+import { dropEmptyTimers, timerJobs, windowEnd } from "../jobs/timers.ts";
 import type { Deps } from "./deps.ts";
 import { Effects, flushOutbox } from "./effects.ts";
 
@@ -21,7 +22,7 @@ export async function inTransaction<T>(deps: Deps, body: (tx: Tx, fx: Effects) =
 }
 
 export async function dispatchEffects(
-  deps: Pick<Deps, "jobs" | "logger" | "now">,
+  deps: Pick<Deps, "db" | "jobs" | "logger" | "now">,
   fx: Effects,
 ): Promise<void> {
   if (fx.deferredOutbox.length) {
@@ -29,21 +30,20 @@ export async function dispatchEffects(
     deps.logger.error({ messages: fx.deferredOutbox.length }, "deferred outbox messages were never written");
   }
   try {
-    for (const key of fx.cancelledKeys) await deps.jobs.remove(key).catch(() => {});
-    const now = deps.now().getTime();
     const jobs = [
       ...fx.outboxIds.map((id) => ({
         name: "outbox.deliver" as const,
         data: { outboxId: id },
         opts: { jobId: outboxJobId(id) },
       })),
-      ...fx.scheduled.map((d) => ({
-        name: "deadline.fire" as const,
-        data: { deadlineId: d.id },
-        opts: { jobId: d.key, delay: Math.max(0, d.dueAt.getTime() - now) },
-      })),
+      ...timerJobs(
+        fx.scheduled.map((d) => d.dueAt),
+        deps.now(),
+      ),
     ];
     if (jobs.length) await deps.jobs.addBulk(jobs);
+    // Timers of deadlines cancelled or moved: removed if nothing else is due in their window.
+    if (fx.vacated.length) await dropEmptyTimers(deps, fx.vacated.map(windowEnd));
   } catch (err) {
     deps.logger.warn(
       { err: (err as Error).message },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
 import { deadlines, outbox } from "../../src/db/schema/index.ts";
 import { DEADLINE_HANDLERS } from "../../src/jobs/deadline-handlers.ts";
+import { timerJobs } from "../../src/jobs/timers.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import { deferOutbox } from "../../src/services/effects.ts";
 import { fireDueDeadlines } from "../../src/services/timers/fire-due.ts";
@@ -66,7 +67,7 @@ async function startInstances(count: number, opts: { worker?: boolean } = {}): P
 }
 const start = async (opts: { worker?: boolean } = {}) => (await startInstances(1, opts))[0]!;
 
-/** Pending deadline rows due at `dueAt`; with `jobs`, each also gets its delayed job, as scheduling does. */
+/** Pending deadline rows due at `dueAt`; with `jobs`, also their timer, as scheduling adds it. */
 async function schedule(deps: Deps, tag: string, count: number, dueAt: Date, jobs: boolean) {
   const rows = await deps.db
     .insert(deadlines)
@@ -80,16 +81,7 @@ async function schedule(deps: Deps, tag: string, count: number, dueAt: Date, job
       })),
     )
     .returning();
-  if (jobs) {
-    const delay = Math.max(0, dueAt.getTime() - Date.now());
-    await deps.jobs.addBulk(
-      rows.map((d) => ({
-        name: "deadline.fire" as const,
-        data: { deadlineId: d.id },
-        opts: { jobId: d.key, delay },
-      })),
-    );
-  }
+  if (jobs) await deps.jobs.addBulk(timerJobs([dueAt], new Date()));
   return rows;
 }
 
@@ -116,51 +108,59 @@ async function effectsPerKey(deps: Deps, tag: string) {
   return { queued: new Map(queued.map((r) => [r.key, Number(r.n)])), posted };
 }
 
+/** Fires what is due now (as a timer does), in batches of `batchSize`. */
+const fireDue = (deps: Deps, batchSize: number, skip: number[] = []) =>
+  fireDueDeadlines(deps, DEADLINE_HANDLERS, { cutoff: new Date(), batchSize, skip });
+
 describe("firing due deadlines together", () => {
-  it("fires every due deadline with the job's own, in one transaction, each once", async () => {
+  it("fires every due deadline in one transaction, in due order, each once", async () => {
     const app = await start({ worker: false });
     const deps = app.governor.deps;
-    const [own, ...others] = await schedule(deps, "together", 30, new Date(Date.now() - 1000), false);
-    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
-    expect(batch.ownFired).toBe(true);
-    expect(batch.fired.map((d) => d.key)).toEqual([own!.key, ...others.map((d) => d.key)]);
+    const early = await schedule(deps, "together", 20, new Date(Date.now() - 2000), false);
+    const late = await schedule(deps, "together-late", 10, new Date(Date.now() - 1000), false);
+    const batch = await fireDue(deps, 100);
+    expect(batch.claimed).toBe(30);
+    expect(batch.fired.map((d) => d.key)).toEqual([...early, ...late].map((d) => d.key));
     expect(batch.fx.outboxIds).toHaveLength(30);
-    const rows = await rowsOf(deps, "together");
+    const rows = [...(await rowsOf(deps, "together")), ...(await rowsOf(deps, "together-late"))];
     expect(new Set(rows.map((d) => d.status))).toEqual(new Set(["fired"]));
     expect(new Set(rows.map((d) => d.firedAt?.getTime())).size).toBe(1);
-    // Nothing left to fire: a second run, even for the same job, does nothing.
-    const again = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
-    expect(again).toMatchObject({ ownFired: false, fired: [] });
+    // Nothing left to fire: a second run does nothing.
+    const again = await fireDue(deps, 100);
+    expect(again).toMatchObject({ claimed: 0, fired: [], failed: [] });
   });
 
-  it("leaves deadlines that are not due yet, and takes at most the batch size", async () => {
+  it("leaves deadlines that are not due yet or are skipped, and takes at most the batch size", async () => {
     const app = await start({ worker: false });
     const deps = app.governor.deps;
-    const [own, ...due] = await schedule(deps, "limit", 12, new Date(Date.now() - 1000), false);
+    const due = await schedule(deps, "limit", 12, new Date(Date.now() - 1000), false);
     await schedule(deps, "later", 3, new Date(Date.now() + 60_000), false);
-    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 5 });
-    expect(batch.fired.map((d) => d.key)).toEqual([own!.key, ...due.slice(0, 5).map((d) => d.key)]);
+    const batch = await fireDue(deps, 5, [due[1]!.id]);
+    expect(batch.fired.map((d) => d.key)).toEqual([due[0]!, ...due.slice(2, 6)].map((d) => d.key));
+    expect(batch.claimed).toBe(5);
     expect((await rowsOf(deps, "later")).map((d) => d.status)).toEqual(["pending", "pending", "pending"]);
-    expect((await rowsOf(deps, "limit")).filter((d) => d.status === "pending")).toHaveLength(6);
+    expect((await rowsOf(deps, "limit")).filter((d) => d.status === "pending")).toHaveLength(7);
   });
 
   it("a failing handler costs nothing to the others: they fire once, it stays pending with no effect", async () => {
     const app = await start({ worker: false });
     const deps = app.governor.deps;
-    const [own, ...others] = await schedule(deps, "isolate", 10, new Date(Date.now() - 1000), false);
+    const rows0 = await schedule(deps, "isolate", 10, new Date(Date.now() - 1000), false);
     // One aborts the transaction with a database error, another throws inside the retried batch.
-    failing.set(others[2]!.key, { times: 5, how: "database" });
-    failing.set(others[6]!.key, { times: 5, how: "throw" });
-    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
-    expect(batch.ownFired).toBe(true);
-    expect(batch.ownError).toBeUndefined();
-    expect(batch.failed.sort()).toEqual([others[2]!.id, others[6]!.id].sort());
+    failing.set(rows0[3]!.key, { times: 5, how: "database" });
+    failing.set(rows0[7]!.key, { times: 5, how: "throw" });
+    const batch = await fireDue(deps, 100);
+    expect(batch.claimed).toBe(10);
+    expect(batch.failed.map((f) => f.id).sort()).toEqual([rows0[3]!.id, rows0[7]!.id].sort());
+    expect(batch.failed.map((f) => String(f.error)).join(" ")).toContain(
+      `handler of ${rows0[7]!.key} failed`,
+    );
     const rows = await rowsOf(deps, "isolate");
     expect(rows.filter((d) => d.status === "pending").map((d) => d.key)).toEqual([
-      others[2]!.key,
-      others[6]!.key,
+      rows0[3]!.key,
+      rows0[7]!.key,
     ]);
-    expect(rows.find((d) => d.key === others[2]!.key)?.firedAt).toBeNull();
+    expect(rows.find((d) => d.key === rows0[3]!.key)?.firedAt).toBeNull();
     const { queued } = await effectsPerKey(deps, "isolate");
     expect([...queued.keys()].sort()).toEqual(
       rows
@@ -172,38 +172,17 @@ describe("firing due deadlines together", () => {
     expect(batch.fx.outboxIds).toHaveLength(8);
   });
 
-  it("reports the job's own failing handler, leaving it pending, and still fires the others", async () => {
-    const app = await start({ worker: false });
-    const deps = app.governor.deps;
-    const [own, ...others] = await schedule(deps, "ownfails", 4, new Date(Date.now() - 1000), false);
-    failing.set(own!.key, { times: 1, how: "throw" });
-    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, { deadlineId: own!.id, batchSize: 100 });
-    expect(batch.ownFired).toBe(false);
-    expect(String(batch.ownError)).toContain(`handler of ${own!.key} failed`);
-    expect(batch.fired.map((d) => d.key)).toEqual(others.map((d) => d.key));
-    expect((await rowsOf(deps, "ownfails")).map((d) => d.status)).toEqual([
-      "pending",
-      "fired",
-      "fired",
-      "fired",
-    ]);
-  });
-
   it("two instances firing the same burst at once take disjoint batches: each deadline fires once", async () => {
     const [a, b] = (await startInstances(2, { worker: false })) as [TestApp, TestApp];
-    const rows = await schedule(a.governor.deps, "race", 400, new Date(Date.now() - 1000), false);
+    await schedule(a.governor.deps, "race", 400, new Date(Date.now() - 1000), false);
     const firedBy = new Map<number, number>();
     await Promise.all(
-      [a, b].flatMap((app, n) =>
-        [0, 1, 2].map(async (k) => {
-          for (let i = k; ; i += 3) {
-            const own = rows[(i * 37 + n * 101) % rows.length]!;
-            const batch = await fireDueDeadlines(app.governor.deps, DEADLINE_HANDLERS, {
-              deadlineId: own.id,
-              batchSize: 25,
-            });
+      [a, b].flatMap((app) =>
+        [0, 1, 2].map(async () => {
+          for (;;) {
+            const batch = await fireDue(app.governor.deps, 25);
             for (const d of batch.fired) firedBy.set(d.id, (firedBy.get(d.id) ?? 0) + 1);
-            if (!batch.fired.length) return;
+            if (!batch.claimed) return;
           }
         }),
       ),
@@ -222,13 +201,10 @@ describe("a burst through the job queue", () => {
     const burst = 300;
     const dueAt = new Date(Date.now() + 1500);
     const rows = await schedule(a.governor.deps, "burst", burst, dueAt, true);
-    // A duplicate job under another id for some, as a second scheduler or a reconcile would add.
+    // Duplicate timers under other ids, as a stray scheduler might add.
+    const [timer] = timerJobs([dueAt], new Date());
     await b.governor.deps.jobs.addBulk(
-      rows.slice(0, 50).map((d) => ({
-        name: "deadline.fire" as const,
-        data: { deadlineId: d.id },
-        opts: { jobId: `${d.key}-dup`, delay: Math.max(0, dueAt.getTime() - Date.now()) },
-      })),
+      [1, 2, 3].map((n) => ({ ...timer!, opts: { ...timer!.opts, jobId: `${timer!.opts.jobId}-dup${n}` } })),
     );
     failing.set(rows[123]!.key, { times: 2, how: "throw" });
     await until(async () => (await effectsPerKey(a.governor.deps, "burst")).posted.size === burst, 30_000);

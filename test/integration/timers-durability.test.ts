@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deadlines } from "../../src/db/schema/index.ts";
 import { DEADLINE_HANDLERS } from "../../src/jobs/deadline-handlers.ts";
 import { reconcileTimers, sweepMissedTimers } from "../../src/jobs/reconcile.ts";
+import { timerJobId, timerJobs, windowEnd } from "../../src/jobs/timers.ts";
 import { Effects } from "../../src/services/effects.ts";
 import { inTransaction } from "../../src/services/run.ts";
-import { fireDeadline } from "../../src/services/timers/fire.ts";
+import type { Deps } from "../../src/services/deps.ts";
+import { fireDueDeadlines } from "../../src/services/timers/fire-due.ts";
 import { scheduleSlaTimers } from "../../src/services/timers/sla.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
 import {
@@ -69,6 +71,9 @@ async function startClock(app: TestApp, adrId: number, tier: 1 | 2) {
   return inTransaction(deps, (tx, fx) => scheduleSlaTimers(tx, fx, deps, { adrId, tier, startedAt: now() }));
 }
 
+/** Fires by hand what is due on the app's clock (as a timer does). */
+const fireDue = (deps: Deps) => fireDueDeadlines(deps, DEADLINE_HANDLERS, { cutoff: now(), batchSize: 100 });
+
 /** Two reminders and one escalation, each exactly once, and nothing more a while later. */
 async function expectFiredOnce(app: TestApp, adrId: number) {
   await until(
@@ -99,17 +104,15 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
       }),
     );
     const [first] = await deadlinesOf(deps.db, "adr", adrId);
-    const results = await Promise.all([
-      fireDeadline(deps, DEADLINE_HANDLERS, first!.id),
-      fireDeadline(deps, DEADLINE_HANDLERS, first!.id),
-    ]);
-    expect(results.sort()).toEqual(["fired", "not_pending"]);
+    const batches = await Promise.all([fireDue(deps), fireDue(deps)]);
+    const firings = batches.flatMap((b) => b.fired).filter((d) => d.id === first!.id);
+    expect(firings).toHaveLength(1);
     const reminders = (await outboxTo(deps.db, PEOPLE.techOwner)).filter((o) =>
       String((o.payload as { text: string }).text).includes(tag(adrId)),
     );
     expect(reminders).toHaveLength(1);
     expect((await auditTypes(deps.db, agentId)).filter((t) => t === "sla_reminder_sent")).toHaveLength(1);
-    expect(await fireDeadline(deps, DEADLINE_HANDLERS, first!.id)).toBe("not_pending");
+    expect((await fireDue(deps)).fired.map((d) => d.id)).not.toContain(first!.id);
     await app.close();
   });
 
@@ -171,7 +174,8 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
     await until(async () => (await lock.blocked()).length > 0, 10_000);
     expect(await keyStatus(a, `adr-${adrId}-sla-50`)).toBe("pending"); // fired, but not committed
     await lock.cancelBlocked(); // its transaction fails mid-way
-    const job = () => a.governor.deps.jobs.queue.getJob(`adr-${adrId}-sla-50`);
+    const [r50] = await deadlinesOf(a.governor.deps.db, "adr", adrId);
+    const job = () => a.governor.deps.jobs.queue.getJob(timerJobId(windowEnd(r50!.dueAt)));
     await until(async () => (await (await job())?.getState()) === "delayed", 5000); // attempt 1 failed
     expect(await keyStatus(a, `adr-${adrId}-sla-50`)).toBe("pending");
     await lock.release();
@@ -249,8 +253,9 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
       }),
     );
     const [r50, r90] = await deadlinesOf(deps.db, "adr", adrId);
-    expect(await fireDeadline(deps, DEADLINE_HANDLERS, r50!.id)).toBe("fired");
-    expect(await fireDeadline(deps, DEADLINE_HANDLERS, r90!.id)).toBe("fired");
+    // One batch fires both, the 50% point first (due order).
+    const fired = (await fireDue(deps)).fired.map((d) => d.id);
+    expect(fired.filter((id) => id === r50!.id || id === r90!.id)).toEqual([r50!.id, r90!.id]);
     const sent = (await outboxTo(deps.db, PEOPLE.techOwner)).filter((o) =>
       String((o.payload as { text: string }).text).includes(tag(adrId)),
     );
@@ -267,15 +272,15 @@ describe("timers survive Redis loss, restarts, crashes and a second instance", (
       await startClock(i % 2 ? a : b, adrId, 1);
       ids.push(adrId);
     }
-    // Make it harder: a duplicate job under another id for every deadline, and both
+    // Make it harder: a duplicate timer under another id for every deadline, and both
     // instances reconciling and sweeping at once.
     for (const adrId of ids) {
       for (const d of await deadlinesOf(a.governor.deps.db, "adr", adrId)) {
-        await b.governor.deps.jobs.add(
-          "deadline.fire",
-          { deadlineId: d.id },
-          { jobId: `${d.key}-dup`, delay: Math.max(0, d.dueAt.getTime() - now().getTime()) },
-        );
+        const [timer] = timerJobs([d.dueAt], now());
+        await b.governor.deps.jobs.add("deadline.fire", timer!.data, {
+          ...timer!.opts,
+          jobId: `${timer!.opts.jobId}-dup`,
+        });
       }
     }
     await Promise.all([reconcileTimers(a.governor.deps), reconcileTimers(b.governor.deps)]);

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { DateTime } from "luxon";
+import { timerJobId, windowEnd } from "../../src/jobs/timers.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adrs, votes } from "../../src/db/schema/index.ts";
 import { enqueueOutbox } from "../../src/services/effects.ts";
@@ -114,7 +115,9 @@ describe("SLA reminders and escalation", () => {
     });
     const rows = await deadlinesOf(deps().db, "adr", adrId);
     expect(rows.map((d) => d.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
-    for (const d of rows) expect(await deps().jobs.queue.getJob(d.key)).toBeUndefined();
+    // Their timers went with them (no other deadline shares their windows).
+    for (const d of rows)
+      expect(await deps().jobs.queue.getJob(timerJobId(windowEnd(d.dueAt)))).toBeUndefined();
     await sleep(3600);
     expect(t.fake.calls.filter((c) => String(c.args.text ?? "").includes(tag(adrId)))).toHaveLength(0);
   });

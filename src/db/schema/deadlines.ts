@@ -1,15 +1,16 @@
 import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
- * Every timer's truth. BullMQ holds a delayed job whose id is `key`; the
- * processor fires a deadline only through a conditional UPDATE on status, so
- * a duplicate job, a second instance or a late timer fires it at most once.
+ * Every timer's truth. BullMQ holds one delayed job per window of due times
+ * (see src/jobs/timers.ts), which fires the deadlines then due; a deadline is
+ * fired only through a conditional UPDATE on status, so a duplicate timer, a
+ * second instance or a late timer fires it at most once.
  */
 export const deadlines = pgTable(
   "deadlines",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    /** Natural key and BullMQ job id, e.g. adr-12-sla-50 (no ':' allowed). */
+    /** Natural key, e.g. adr-12-sla-50 (no ':' allowed). */
     key: text("key").notNull(),
     /** What fires: see src/jobs/deadline-kinds.ts */
     kind: text("kind").notNull(),

@@ -1,3 +1,4 @@
+import type { Job } from "bullmq";
 import type { Deps } from "../../services/deps.ts";
 import type { InlineDelivery, LeftForJob } from "../../services/outbox/deliver-now.ts";
 import { dispatchEffects } from "../../services/run.ts";
@@ -6,22 +7,26 @@ import type { DeadlineHandlers } from "../../services/timers/fire.ts";
 import { outboxJobId } from "../map.ts";
 import type { Processor } from "../worker.ts";
 
-/** Other due deadlines a firing job takes along (one transaction for all of them). */
+/** Deadlines fired per transaction. */
 export const FIRE_BATCH = 100;
-/** After a handler failed, other batches leave its deadline to its own job (and back-off) this long. */
+/** A timer that Redis hands over a hair before its time still fires its own window (not more). */
+export const EARLY_MS = 500;
+/** After a handler failed, other timers' first attempts leave its deadline alone this long. */
 const FAILED_COOLDOWN_MS = 60_000;
-/** Deadline ids this process fired lately, remembered so their jobs end without a query. */
-const REMEMBERED_FIRED = 100_000;
 
 /**
- * `deadline.fire`: fires the job's deadline with every other one already due
- * (see fireDueDeadlines), then, after the commit, removes the now pointless
- * jobs of the others, delivers the Slack messages the handlers queued at once
- * (see createInlineDelivery) and enqueues outbox jobs only for what that left.
+ * `deadline.fire`: a timer (see src/jobs/timers.ts). It fires every pending
+ * deadline then due, in batches of `batchSize` (one transaction each, see
+ * fireDueDeadlines), until none is left; after each commit it delivers the
+ * Slack messages the handlers queued at once (see createInlineDelivery),
+ * while the next batch fires, and enqueues outbox jobs only for what that
+ * left. Several timers running at once, here or in other instances, take
+ * disjoint batches.
  *
- * A job whose deadline a batch of this process holds waits for that batch
- * (without a database connection) and ends if it fired it; anything else goes
- * through the database, where the conditional updates decide.
+ * A handler that fails leaves its deadline pending and makes the timer fail
+ * once the rest is done, so BullMQ retries it with back-off; meanwhile other
+ * timers' first attempts skip that deadline, and if every retry fails the
+ * sweep's timer takes it up again.
  */
 export function deadlineFireProcessor(
   deps: Deps,
@@ -30,54 +35,45 @@ export function deadlineFireProcessor(
   batchSize = FIRE_BATCH,
 ): Processor<"deadline.fire"> {
   const failedUntil = new Map<number, number>();
-  const inFlight = new Map<number, Promise<unknown>>();
-  const firedHere = new Set<number>();
   const coolingDown = (): number[] => {
     const now = Date.now();
     for (const [id, until] of failedUntil) if (until <= now) failedUntil.delete(id);
     return [...failedUntil.keys()];
   };
-  const remember = (batch: FiredBatch) => {
-    for (const { id } of batch.fired) firedHere.add(id);
-    for (const id of firedHere) {
-      if (firedHere.size <= REMEMBERED_FIRED) break;
-      firedHere.delete(id); // oldest first
-    }
-  };
 
-  return async ({ deadlineId }) => {
-    await inFlight.get(deadlineId)?.catch(() => {});
-    if (firedHere.has(deadlineId)) return;
-    let claimed: number[] = [];
-    const firing = fireDueDeadlines(deps, handlers, {
-      deadlineId,
-      batchSize,
-      skip: coolingDown().filter((id) => id !== deadlineId), // its own job retries it
-      onClaim: (ids) => {
-        claimed = [...claimed, ...ids];
-        for (const id of ids) inFlight.set(id, firing);
-      },
-    });
-    const batch = await firing.finally(() => {
-      for (const id of claimed) if (inFlight.get(id) === firing) inFlight.delete(id);
-    });
-    remember(batch);
-    const failed = batch.ownError === undefined ? batch.failed : [...batch.failed, deadlineId];
-    for (const id of failed) failedUntil.set(id, Date.now() + FAILED_COOLDOWN_MS);
-
+  const afterCommit = async (batch: FiredBatch): Promise<void> => {
     const outboxIds = batch.fx.outboxIds.splice(0);
     await dispatchEffects(deps, batch.fx);
-    const others = batch.fired.filter((d) => d.id !== deadlineId).map((d) => d.key);
-    const [left] = await Promise.all([
-      delivery.deliver(outboxIds).catch((err: unknown) => {
-        deps.logger.warn({ err: String(err) }, "inline delivery failed; the outbox jobs will deliver");
-        return outboxIds.map((outboxId) => ({ outboxId }));
-      }),
-      // Their deadlines are fired: the jobs would only find that out.
-      Promise.all(others.map((key) => deps.jobs.remove(key).catch(() => {}))),
-    ]);
+    const left = await delivery.deliver(outboxIds).catch((err: unknown) => {
+      deps.logger.warn({ err: String(err) }, "inline delivery failed; the outbox jobs will deliver");
+      return outboxIds.map((outboxId) => ({ outboxId }));
+    });
     await enqueueOutboxJobs(deps, left);
-    if (batch.ownError !== undefined) throw batch.ownError;
+  };
+
+  return async ({ at }, job: Job) => {
+    const failedHere: number[] = [];
+    let firstError: unknown;
+    const delivering: Promise<void>[] = [];
+    try {
+      for (;;) {
+        const now = deps.now().getTime();
+        const cutoff = new Date(Math.max(now, Math.min(at, now + EARLY_MS)));
+        // A retry takes up the deadlines that failed before; a first attempt leaves them to theirs.
+        const skip = [...(job.attemptsMade > 0 ? [] : coolingDown()), ...failedHere];
+        const batch = await fireDueDeadlines(deps, handlers, { cutoff, batchSize, skip });
+        for (const { id, error } of batch.failed) {
+          failedHere.push(id);
+          failedUntil.set(id, Date.now() + FAILED_COOLDOWN_MS);
+          firstError ??= error;
+        }
+        delivering.push(afterCommit(batch));
+        if (batch.claimed < batchSize) break;
+      }
+    } finally {
+      await Promise.all(delivering);
+    }
+    if (firstError !== undefined) throw firstError;
   };
 }
 

@@ -3,8 +3,6 @@ import type { Tx } from "../../db/client.ts";
 import { type DeadlineRow, deadlines } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
 import type { Effects } from "../effects.ts";
-import { dispatchEffects } from "../run.ts";
-import { fireDueDeadlines } from "./fire-due.ts";
 
 export interface DeadlineContext {
   deps: Deps;
@@ -22,24 +20,6 @@ export interface DeadlineContext {
  */
 export type DeadlineHandler = (ctx: DeadlineContext) => Promise<void>;
 export type DeadlineHandlers = Record<string, DeadlineHandler>;
-
-export type FireResult = "fired" | "not_pending" | "not_due";
-
-/** Fires one deadline alone (the job's path fires due ones together: see fireDueDeadlines). */
-export async function fireDeadline(
-  deps: Deps,
-  handlers: DeadlineHandlers,
-  deadlineId: number,
-): Promise<FireResult> {
-  const batch = await fireDueDeadlines(deps, handlers, { deadlineId, batchSize: 0 });
-  await dispatchEffects(deps, batch.fx);
-  if (batch.ownFired) return "fired";
-  const [row] = await deps.db
-    .select({ status: deadlines.status })
-    .from(deadlines)
-    .where(eq(deadlines.id, deadlineId));
-  return row?.status === "pending" ? "not_due" : "not_pending";
-}
 
 export interface PendingTimer {
   id: number;
