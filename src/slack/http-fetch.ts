@@ -1,11 +1,26 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import {
+  Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+  STATUS_CODES,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 
 export interface KeepAliveFetch {
   fetch: typeof fetch;
+  /** The same transport without the fetch API around it: a POST with a string body, buffered. */
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<RawAnswer>;
   /** Closes the pooled connections (at shutdown). */
   close(): void;
+}
+
+/** A buffered (and decoded) HTTP answer. */
+export interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 /**
@@ -22,40 +37,62 @@ export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
     "http:": new HttpAgent({ keepAlive: true, maxSockets }),
     "https:": new HttpsAgent({ keepAlive: true, maxSockets }),
   };
-  const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    if (input instanceof Request || (init.body != null && typeof init.body !== "string"))
-      return fetch(input, init);
-    const url = typeof input === "string" ? new URL(input) : input;
+  const send = (
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | null | undefined,
+  ): Promise<RawAnswer> => {
     const agent = agents[url.protocol as keyof typeof agents];
-    if (!agent) return fetch(input, init);
-    const body = init.body ?? undefined;
-    const headers = plainHeaders(init.headers);
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const attempt = (resolve: (r: Response) => void, reject: (err: unknown) => void, retries: number) => {
-      const req = request(url, { method: init.method ?? "GET", agent, headers }, (res) => {
+    const attempt = (resolve: (r: RawAnswer) => void, reject: (err: unknown) => void, retries: number) => {
+      const req = request(url, { method, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);
-        res.on("end", () => resolve(bufferedResponse(url.href, res, decode(res, Buffer.concat(chunks)))));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: decode(res, Buffer.concat(chunks)),
+          }),
+        );
       });
       req.on("error", (err: NodeJS.ErrnoException) => {
         // A pooled connection the server closed while idle (WebClient would resend after a back-off).
-        if (req.reusedSocket && STALE_SOCKET.has(err.code ?? "") && retries > 0 && !init.signal?.aborted)
+        if (req.reusedSocket && STALE_SOCKET.has(err.code ?? "") && retries > 0 && !signal?.aborted)
           attempt(resolve, reject, retries - 1);
         else reject(new TypeError("fetch failed", { cause: err }));
       });
-      const signal = init.signal;
       if (signal) {
         if (signal.aborted) req.destroy(signal.reason as Error);
         else signal.addEventListener("abort", () => req.destroy(signal.reason as Error), { once: true });
       }
       req.end(body);
     };
-    return new Promise<Response>((resolve, reject) => attempt(resolve, reject, 2));
+    return new Promise<RawAnswer>((resolve, reject) => attempt(resolve, reject, 2));
+  };
+  const fetchLike = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    if (input instanceof Request || (init.body != null && typeof init.body !== "string"))
+      return fetch(input, init);
+    const url = typeof input === "string" ? new URL(input) : input;
+    if (!(url.protocol in agents)) return fetch(input, init);
+    const answer = await send(
+      url,
+      init.method ?? "GET",
+      plainHeaders(init.headers),
+      init.body ?? undefined,
+      init.signal,
+    );
+    return bufferedResponse(url.href, answer);
   };
   return {
-    fetch: send as typeof fetch,
+    fetch: fetchLike as typeof fetch,
+    post(url, headers, body, timeoutMs) {
+      return send(new URL(url), "POST", { ...headers }, body, AbortSignal.timeout(timeoutMs));
+    },
     close() {
       agents["http:"].destroy();
       agents["https:"].destroy();
@@ -85,17 +122,16 @@ function decode(res: IncomingMessage, raw: Buffer): Buffer {
 }
 
 /** The part of a fetch Response that a buffered body supports. */
-function bufferedResponse(url: string, res: IncomingMessage, body: Buffer): Response {
+function bufferedResponse(url: string, { status, headers: raw, body }: RawAnswer): Response {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
+  for (const [name, value] of Object.entries(raw)) {
     if (typeof value === "string") headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
-  const status = res.statusCode ?? 0;
   const response = {
     url,
     status,
-    statusText: res.statusMessage ?? "",
+    statusText: STATUS_CODES[status] ?? "",
     ok: status >= 200 && status < 300,
     redirected: false,
     headers,

@@ -12,7 +12,7 @@ import type { Processors } from "../worker.ts";
 import { deadlineFireProcessor } from "./deadline-fire.ts";
 
 /** Slack calls in flight at once for messages delivered right after a firing. */
-const INLINE_SLACK_CALLS = 16;
+const INLINE_SLACK_CALLS = 48;
 
 export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers): Processors {
   const calendar = makeCalendar({

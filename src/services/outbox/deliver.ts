@@ -1,10 +1,11 @@
 import {
-  type ChatPostMessageArguments,
+  type ChatPostMessageResponse,
   ErrorCode as SlackErrorCode,
   type WebAPIPlatformError,
 } from "@slack/web-api";
 import { and, eq, gt, inArray } from "drizzle-orm";
 import { stillPending } from "../../db/pending.ts";
+import { leanCall } from "../../slack/lean-call.ts";
 import { type OutboxRow, outbox, slackMessages, slackUsers } from "../../db/schema/index.ts";
 import type { Deps } from "../deps.ts";
 import { claimOutbox, releaseOutbox } from "./claim.ts";
@@ -77,7 +78,7 @@ export async function deliverClaimed(
     let ts: string | undefined;
     switch (item.op) {
       case "post": {
-        const res = await deps.slack.chat.postMessage({
+        const res = await leanCall<ChatPostMessageResponse>(deps.slack, "chat.postMessage", {
           channel: item.target!,
           ...message,
           unfurl_links: false,
@@ -115,16 +116,16 @@ export async function deliverClaimed(
             await markDone(deps, item, "superseded");
             return "superseded";
           }
-          await deps.slack.chat.update({ channel: parent.channel, ts: parent.ts, ...message });
+          await leanCall(deps.slack, "chat.update", { channel: parent.channel, ts: parent.ts, ...message });
           ts = parent.ts;
         } else {
-          const res = await deps.slack.chat.postMessage({
+          const res = await leanCall<ChatPostMessageResponse>(deps.slack, "chat.postMessage", {
             channel: parent.channel,
             thread_ts: parent.ts,
             ...message,
             ...(payload.reply_broadcast ? { reply_broadcast: true } : {}),
             unfurl_links: false,
-          } as ChatPostMessageArguments);
+          });
           ts = res.ts;
         }
         break;
@@ -176,7 +177,11 @@ async function postDm(
 ): Promise<string | undefined> {
   const { channel, known } = await dmChannel(deps.slack, user);
   try {
-    const res = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+    const res = await leanCall<ChatPostMessageResponse>(deps.slack, "chat.postMessage", {
+      channel,
+      ...message,
+      unfurl_links: false,
+    });
     return res.ts;
   } catch (err) {
     if (!known || !STALE_DM.has(platformError(err) ?? "")) throw err;

@@ -1,4 +1,5 @@
-import type { WebClient } from "@slack/web-api";
+import type { ConversationsOpenResponse, WebClient } from "@slack/web-api";
+import { leanCall } from "../../slack/lean-call.ts";
 
 /** A workspace's DM channel ids, per person (Slack keeps a bot's DM with a person for good). */
 const channelsByClient = new WeakMap<WebClient, Map<string, Promise<string>>>();
@@ -21,7 +22,9 @@ export async function dmChannel(
   }
   const known = channels.get(user);
   if (known) return { channel: await known, known: true };
-  const opening = slack.conversations.open({ users: user }).then((res) => res.channel!.id!);
+  const opening = leanCall<ConversationsOpenResponse>(slack, "conversations.open", { users: user }).then(
+    (res) => res.channel!.id!,
+  );
   if (channels.size >= MAX_PEOPLE) channels.delete(channels.keys().next().value!);
   channels.set(user, opening);
   try {
