@@ -11,7 +11,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
  * arrived, which a loaded machine can exceed, it SIGKILLs the app and exits
  * 143, cutting the graceful shutdown short.)
  */
-const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+export const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export interface Spawned {
   child: ChildProcess;
