@@ -1,5 +1,6 @@
-import { and, inArray, type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
+import { pgArray } from "../../db/pg-array.ts";
 import { type OutboxRow, outbox } from "../../db/schema/index.ts";
 import { stillPending } from "../../db/pending.ts";
 
@@ -29,23 +30,7 @@ export function groupedSentMarks(db: DbOrTx, now: () => Date): MarkSent {
       const marks = queued;
       queued = [];
       try {
-        await db
-          .update(outbox)
-          .set({
-            status: "sent",
-            sentAt: now(),
-            resultTs: byId(marks, (m) => (m.ts === undefined ? sql`null` : sql`${m.ts}`)),
-            deliverAfter: byId(marks, (m) => sql`${m.item.deliverAfter.toISOString()}::timestamptz`),
-          })
-          .where(
-            and(
-              inArray(
-                outbox.id,
-                marks.map((m) => m.item.id),
-              ),
-              stillPending(outbox.status),
-            ),
-          );
+        await writeMarks(db, marks, now());
         for (const m of marks) m.done();
       } catch (err) {
         for (const m of marks) m.failed(err);
@@ -60,8 +45,20 @@ export function groupedSentMarks(db: DbOrTx, now: () => Date): MarkSent {
     });
 }
 
-/** `case id when … then … end`: one value per marked row. */
-function byId(marks: Mark[], value: (m: Mark) => SQL): SQL {
-  const cases = marks.map((m) => sql`when ${m.item.id} then ${value(m)}`);
-  return sql`case ${outbox.id} ${sql.join(cases, sql` `)} end`;
+/**
+ * One UPDATE for the group, with its values in three array parameters (ids,
+ * ts, deliver_after): a fixed shape, so it runs as a prepared statement
+ * whatever the group's size, and rows are found through `id = any(ids)` on
+ * the primary key.
+ */
+async function writeMarks(db: DbOrTx, marks: Mark[], sentAt: Date): Promise<void> {
+  const ids = pgArray(marks.map((m) => m.item.id));
+  const position = sql`array_position(${ids}::bigint[], ${outbox.id})`;
+  await db.execute(
+    sql`update ${outbox}
+        set status = 'sent', sent_at = ${sentAt.toISOString()}::timestamptz,
+            result_ts = (${pgArray(marks.map((m) => m.ts ?? null))}::text[])[${position}],
+            deliver_after = (${pgArray(marks.map((m) => m.item.deliverAfter.toISOString()))}::timestamptz[])[${position}]
+        where ${outbox.id} = any(${ids}::bigint[]) and ${stillPending(outbox.status)}`,
+  );
 }
