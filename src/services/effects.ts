@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { type DbOrTx, queryRows } from "../db/client.ts";
 import { stillPending } from "../db/pending.ts";
 import { pgArray } from "../db/pg-array.ts";
-import { deadlines, outbox } from "../db/schema/index.ts";
+import { deadlines, type OutboxRow, outbox } from "../db/schema/index.ts";
 
 /** A Slack message to deliver durably (see outbox table). */
 export type OutboxItem =
@@ -39,6 +39,12 @@ export class Effects {
   readonly vacated: Date[] = [];
   /** Outbox rows queued by deferOutbox, written by flushOutbox before the commit. */
   readonly deferredOutbox: OutboxRowDraft[] = [];
+  /**
+   * Outbox rows written already claimed for delivery (flushOutbox with a
+   * claim), for the caller to deliver right after the commit; their ids are
+   * not in `outboxIds`.
+   */
+  readonly claimedOutbox: OutboxRow[] = [];
 }
 
 interface OutboxRowDraft {
@@ -95,23 +101,55 @@ export function deferOutbox(fx: Effects, item: OutboxItem, deliverAfter?: Date):
   fx.deferredOutbox.push(draftOf(item, deliverAfter));
 }
 
-/** Writes the deferred outbox rows in one statement, in the order they were queued. */
-export async function flushOutbox(tx: DbOrTx, fx: Effects): Promise<void> {
+/**
+ * Writes the deferred outbox rows in one statement, in the order they were
+ * queued. With `claimMs`, the rows due at once are written claimed by the
+ * caller for that long (as claimOutbox would claim them, see there) and
+ * come back in `fx.claimedOutbox`, ready to deliver after the commit without
+ * another statement; if the caller dies first, the claim lapses and the
+ * sweep enqueues them.
+ */
+export async function flushOutbox(tx: DbOrTx, fx: Effects, claimMs?: number): Promise<void> {
   if (!fx.deferredOutbox.length) return;
   const rows = fx.deferredOutbox.splice(0);
   const column = (k: keyof OutboxRowDraft) => pgArray(rows.map((r) => r[k]));
-  const inserted = await queryRows<{ id: string | number }>(
+  const claimFor = claimMs === undefined ? null : claimMs / 1000;
+  const inserted = await queryRows<{ id: string | number; created_ms: string | number }>(
     tx,
     sql`insert into ${outbox} (op, ref, target, payload, deliver_after)
-        select op, ref, target, payload, coalesce(deliver_after, now())
+        select op, ref, target, payload,
+               coalesce(deliver_after, now() + make_interval(secs => coalesce(${claimFor}::float8, 0)))
         from unnest(${column("op")}::text[], ${column("ref")}::text[], ${column("target")}::text[],
                     ${column("payload")}::jsonb[], ${column("deliverAfter")}::timestamptz[])
              with ordinality as r(op, ref, target, payload, deliver_after, n)
         order by n
-        returning id`,
+        returning id, extract(epoch from created_at) * 1000 as created_ms`,
   );
   // Rows are numbered as they are inserted, in the queued order.
-  for (const id of inserted.map((r) => Number(r.id)).sort((a, b) => a - b)) fx.outboxIds.push(id);
+  const written = inserted
+    .map((r) => ({ id: Number(r.id), createdAt: new Date(Number(r.created_ms)) }))
+    .sort((a, b) => a.id - b.id);
+  written.forEach(({ id, createdAt }, i) => {
+    const draft = rows[i]!;
+    if (claimFor === null || draft.deliverAfter !== null) {
+      fx.outboxIds.push(id);
+      return;
+    }
+    fx.claimedOutbox.push({
+      id,
+      op: draft.op,
+      ref: draft.ref,
+      target: draft.target,
+      payload: JSON.parse(draft.payload) as unknown,
+      deliverAfter: createdAt, // its time before the claim, as claimOutbox returns it
+      status: "pending",
+      attempts: 0,
+      lastError: null,
+      resultTs: null,
+      createdAt,
+      sentAt: null,
+    });
+  });
 }
 
 /** Idempotent by key: scheduling the same deadline twice keeps the first. */

@@ -31,7 +31,8 @@ export async function dispatchEffects(
   }
   try {
     const jobs = [
-      ...fx.outboxIds.map((id) => ({
+      // Rows written claimed that no one delivered: their jobs wait for the claim to lapse.
+      ...[...fx.outboxIds, ...fx.claimedOutbox.map((row) => row.id)].map((id) => ({
         name: "outbox.deliver" as const,
         data: { outboxId: id },
         opts: { jobId: outboxJobId(id) },

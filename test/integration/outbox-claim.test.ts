@@ -1,7 +1,13 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox } from "../../src/db/schema/index.ts";
-import { enqueueOutbox, type OutboxItem } from "../../src/services/effects.ts";
+import {
+  deferOutbox,
+  Effects,
+  enqueueOutbox,
+  flushOutbox,
+  type OutboxItem,
+} from "../../src/services/effects.ts";
 import { CLAIM_MS, claimOutbox } from "../../src/services/outbox/claim.ts";
 import { deliverOutboxItem } from "../../src/services/outbox/deliver.ts";
 import { createInlineDelivery } from "../../src/services/outbox/deliver-now.ts";
@@ -75,6 +81,67 @@ describe("claiming outbox items", () => {
 });
 
 describe("delivering right after a firing", () => {
+  it("messages written claimed by the firing transaction go out at once, each once, with its own ts recorded", async () => {
+    const deps = idle.governor.deps;
+    const fx = new Effects();
+    const texts = Array.from({ length: 20 }, (_, i) => `pre-claimed ${i}`);
+    await deps.db.transaction(async (tx) => {
+      for (const [i, text] of texts.entries())
+        deferOutbox(
+          fx,
+          i % 2
+            ? { op: "dm", user: PEOPLE.steward, message: { text } }
+            : { op: "post", channel: CHANNELS.oncall, message: { text } },
+        );
+      deferOutbox(
+        fx,
+        { op: "dm", user: PEOPLE.steward, message: { text: "pre-claimed, later" } },
+        new Date(Date.now() + 3_600_000),
+      );
+      await flushOutbox(tx, fx, CLAIM_MS);
+    });
+    // Those due now come back claimed, in queued order; the one that waits is left to its job.
+    expect(fx.claimedOutbox.map((r) => (r.payload as { text: string }).text)).toEqual(texts);
+    expect(fx.outboxIds).toHaveLength(1);
+    const ids = fx.claimedOutbox.map((r) => r.id);
+    for (const [row, item] of (await rowsOf(idle, ids)).map((r, i) => [r, fx.claimedOutbox[i]!] as const)) {
+      expect(row.deliverAfter.getTime() - row.createdAt.getTime()).toBe(CLAIM_MS);
+      expect(Math.abs(item.deliverAfter.getTime() - row.createdAt.getTime())).toBeLessThanOrEqual(1);
+    }
+    // Claimed: an outbox job meeting one waits, and a claim statement gets none of them.
+    expect(await deliverOutboxItem(deps, ids[0]!, noWorkingHours)).toMatchObject({
+      deferUntil: expect.any(Date),
+    });
+    expect(await claimOutbox(deps.db, ids, deps.now())).toEqual([]);
+
+    const inline = createInlineDelivery(deps, noWorkingHours, 8);
+    expect(await inline.deliverClaimed(fx.claimedOutbox)).toEqual([]);
+    const rows = await rowsOf(idle, ids);
+    for (const [i, row] of rows.entries()) {
+      const [post] = postsOf(idle, texts[i]!);
+      expect(postsOf(idle, texts[i]!)).toHaveLength(1);
+      expect(row.status).toBe("sent");
+      expect(row.resultTs).toBe(post!.response.ts); // each its own, though marked in groups
+      expect(row.deliverAfter.getTime()).toBeLessThanOrEqual(row.createdAt.getTime() + 1); // as before the claim
+    }
+  });
+
+  it("messages written claimed whose deliverer died go out once the claim lapses", async () => {
+    const deps = idle.governor.deps;
+    const fx = new Effects();
+    await deps.db.transaction(async (tx) => {
+      deferOutbox(fx, { op: "post", channel: CHANNELS.oncall, message: { text: "claimed by the dead" } });
+      await flushOutbox(tx, fx, CLAIM_MS);
+    });
+    const [item] = fx.claimedOutbox;
+    expect(await deliverOutboxItem(deps, item!.id, noWorkingHours)).toMatchObject({
+      deferUntil: expect.any(Date),
+    });
+    const later = { ...deps, now: () => new Date(Date.now() + CLAIM_MS + 1000) };
+    expect(await deliverOutboxItem(later, item!.id, noWorkingHours)).toBe("sent");
+    expect(postsOf(idle, "claimed by the dead")).toHaveLength(1);
+  });
+
   it("sends each message once while the items' own outbox jobs race for them", async () => {
     const inline = createInlineDelivery(t.governor.deps, noWorkingHours, 8);
     const texts = Array.from({ length: 40 }, (_, i) => `raced ${i}`);

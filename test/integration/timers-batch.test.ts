@@ -1,4 +1,4 @@
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, inArray, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
 import { deadlines, outbox } from "../../src/db/schema/index.ts";
@@ -6,6 +6,7 @@ import { DEADLINE_HANDLERS } from "../../src/jobs/deadline-handlers.ts";
 import { timerJobs } from "../../src/jobs/timers.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import { deferOutbox } from "../../src/services/effects.ts";
+import { CLAIM_MS } from "../../src/services/outbox/claim.ts";
 import { fireDueDeadlines } from "../../src/services/timers/fire-due.ts";
 import type { DeadlineContext } from "../../src/services/timers/fire.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-api.ts";
@@ -128,6 +129,31 @@ describe("firing due deadlines together", () => {
     // Nothing left to fire: a second run does nothing.
     const again = await fireDue(deps, 100);
     expect(again).toMatchObject({ claimed: 0, fired: [], failed: [] });
+  });
+
+  it("with a claim, the handlers' messages come back written claimed, for delivery right after the commit", async () => {
+    const app = await start({ worker: false });
+    const deps = app.governor.deps;
+    const due = await schedule(deps, "claimed", 5, new Date(Date.now() - 1000), false);
+    const batch = await fireDueDeadlines(deps, DEADLINE_HANDLERS, {
+      cutoff: new Date(),
+      batchSize: 100,
+      claimOutboxMs: CLAIM_MS,
+    });
+    expect(batch.fx.outboxIds).toEqual([]);
+    expect(batch.fx.claimedOutbox.map((r) => (r.payload as { text: string }).text)).toEqual(
+      due.map((d) => `ping ${d.key}`),
+    );
+    const rows = await deps.db
+      .select()
+      .from(outbox)
+      .where(
+        inArray(
+          outbox.id,
+          batch.fx.claimedOutbox.map((r) => r.id),
+        ),
+      );
+    expect(rows.every((r) => r.deliverAfter.getTime() - r.createdAt.getTime() === CLAIM_MS)).toBe(true);
   });
 
   it("leaves deadlines that are not due yet or are skipped, and takes at most the batch size", async () => {

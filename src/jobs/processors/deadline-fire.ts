@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import type { Deps } from "../../services/deps.ts";
+import { CLAIM_MS } from "../../services/outbox/claim.ts";
 import type { InlineDelivery, LeftForJob } from "../../services/outbox/deliver-now.ts";
 import { dispatchEffects } from "../../services/run.ts";
 import { type FiredBatch, fireDueDeadlines } from "../../services/timers/fire-due.ts";
@@ -18,7 +19,8 @@ const FAILED_COOLDOWN_MS = 60_000;
  * `deadline.fire`: a timer (see src/jobs/timers.ts). It fires every pending
  * deadline then due, in batches of `batchSize` (one transaction each, see
  * fireDueDeadlines), until none is left; after each commit it delivers the
- * Slack messages the handlers queued at once (see createInlineDelivery),
+ * Slack messages the handlers queued at once (written claimed by the firing
+ * transaction, see flushOutbox, then sent by createInlineDelivery),
  * while the next batch fires, and enqueues outbox jobs only for what that
  * left. Several timers running at once, here or in other instances, take
  * disjoint batches.
@@ -43,12 +45,17 @@ export function deadlineFireProcessor(
 
   const afterCommit = async (batch: FiredBatch): Promise<void> => {
     const outboxIds = batch.fx.outboxIds.splice(0);
+    const claimed = batch.fx.claimedOutbox.splice(0);
     await dispatchEffects(deps, batch.fx);
-    const left = await delivery.deliver(outboxIds).catch((err: unknown) => {
+    const failed = (ids: number[]) => (err: unknown) => {
       deps.logger.warn({ err: String(err) }, "inline delivery failed; the outbox jobs will deliver");
-      return outboxIds.map((outboxId) => ({ outboxId }));
-    });
-    await enqueueOutboxJobs(deps, left);
+      return ids.map((outboxId) => ({ outboxId }));
+    };
+    const left = await Promise.all([
+      delivery.deliverClaimed(claimed).catch(failed(claimed.map((i) => i.id))),
+      delivery.deliver(outboxIds).catch(failed(outboxIds)),
+    ]);
+    await enqueueOutboxJobs(deps, left.flat());
   };
 
   return async ({ at }, job: Job) => {
@@ -61,7 +68,12 @@ export function deadlineFireProcessor(
         const cutoff = new Date(Math.max(now, Math.min(at, now + EARLY_MS)));
         // A retry takes up the deadlines that failed before; a first attempt leaves them to theirs.
         const skip = [...(job.attemptsMade > 0 ? [] : coolingDown()), ...failedHere];
-        const batch = await fireDueDeadlines(deps, handlers, { cutoff, batchSize, skip });
+        const batch = await fireDueDeadlines(deps, handlers, {
+          cutoff,
+          batchSize,
+          skip,
+          claimOutboxMs: CLAIM_MS,
+        });
         for (const { id, error } of batch.failed) {
           failedHere.push(id);
           failedUntil.set(id, Date.now() + FAILED_COOLDOWN_MS);

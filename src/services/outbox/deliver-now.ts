@@ -17,6 +17,8 @@ export interface InlineDelivery {
    * a DM waiting for working hours, an item another deliverer holds).
    */
   deliver(outboxIds: number[]): Promise<LeftForJob[]>;
+  /** The same for items this process claimed already (written claimed: see flushOutbox). */
+  deliverClaimed(items: OutboxRow[]): Promise<LeftForJob[]>;
 }
 
 /**
@@ -35,28 +37,34 @@ export function createInlineDelivery(
 ): InlineDelivery {
   const slots = new Slots(concurrency);
   const markSent = groupedSentMarks(deps.db, deps.now);
+  const send = async (claimed: OutboxRow[], left: LeftForJob[]): Promise<LeftForJob[]> => {
+    await Promise.all(
+      byRef(claimed).map((sequence) =>
+        slots.run(async () => {
+          for (const item of sequence) {
+            try {
+              const result = await deliverClaimed(deps, item, nextWorkingMoment, markSent);
+              if (typeof result === "object") left.push({ outboxId: item.id, at: result.deferUntil });
+            } catch {
+              left.push({ outboxId: item.id }); // released by deliverClaimed; the job retries with back-off
+            }
+          }
+        }),
+      ),
+    );
+    return left;
+  };
   return {
     async deliver(outboxIds) {
       if (!outboxIds.length) return [];
       const claimed = await claimOutbox(deps.db, outboxIds, deps.now());
       const held = new Set(claimed.map((i) => i.id));
-      const left: LeftForJob[] = outboxIds.filter((id) => !held.has(id)).map((outboxId) => ({ outboxId }));
-      await Promise.all(
-        byRef(claimed).map((sequence) =>
-          slots.run(async () => {
-            for (const item of sequence) {
-              try {
-                const result = await deliverClaimed(deps, item, nextWorkingMoment, markSent);
-                if (typeof result === "object") left.push({ outboxId: item.id, at: result.deferUntil });
-              } catch {
-                left.push({ outboxId: item.id }); // released by deliverClaimed; the job retries with back-off
-              }
-            }
-          }),
-        ),
+      return send(
+        claimed,
+        outboxIds.filter((id) => !held.has(id)).map((outboxId) => ({ outboxId })),
       );
-      return left;
     },
+    deliverClaimed: (items) => send(items, []),
   };
 }
 

@@ -24,6 +24,12 @@ export interface FirePlan {
   batchSize: number;
   /** Deadlines not to take now (their handler failed a moment ago). */
   skip?: number[];
+  /**
+   * Write the handlers' messages claimed for this long, for the caller to
+   * deliver right after the commit (see flushOutbox); without it they are
+   * left to outbox jobs.
+   */
+  claimOutboxMs?: number;
 }
 
 /**
@@ -46,7 +52,7 @@ export async function fireDueDeadlines(
   handlers: DeadlineHandlers,
   plan: FirePlan,
 ): Promise<FiredBatch> {
-  const first = { ...plan, skip: plan.skip ?? [] };
+  const first: Plan = { ...plan, skip: plan.skip ?? [] };
   try {
     return await fireBatch(deps, handlers, first, false);
   } catch (err) {
@@ -58,6 +64,8 @@ export async function fireDueDeadlines(
     return again;
   }
 }
+
+type Plan = FirePlan & { skip: number[] };
 
 class HandlerFailed extends Error {
   constructor(
@@ -71,7 +79,7 @@ class HandlerFailed extends Error {
 async function fireBatch(
   deps: Deps,
   handlers: DeadlineHandlers,
-  plan: Required<FirePlan>,
+  plan: Plan,
   isolate: boolean,
 ): Promise<FiredBatch> {
   const now = deps.now();
@@ -93,7 +101,7 @@ async function fireBatch(
         try {
           await tx.transaction(async (savepoint) => {
             await run(savepoint, fx);
-            await flushOutbox(savepoint, fx);
+            await flushOutbox(savepoint, fx, plan.claimOutboxMs);
           });
         } catch (err) {
           batch.failed.push({ id: deadline.id, error: err });
@@ -105,7 +113,7 @@ async function fireBatch(
       batch.fired.push({ id: deadline.id, key: deadline.key });
     }
     // The handlers' messages, in one INSERT (see deferOutbox).
-    await flushOutbox(tx, batch.fx);
+    await flushOutbox(tx, batch.fx, plan.claimOutboxMs);
     if (batch.failed.length) {
       await tx
         .update(deadlines)
@@ -122,7 +130,7 @@ async function fireBatch(
 }
 
 /** Marks up to `batchSize` pending deadlines due by the cutoff fired; returns them in due order. */
-async function claim(tx: Tx, plan: Required<FirePlan>, now: Date): Promise<DeadlineRow[]> {
+async function claim(tx: Tx, plan: Plan, now: Date): Promise<DeadlineRow[]> {
   const due = tx
     .select({ id: deadlines.id })
     .from(deadlines)
@@ -145,6 +153,7 @@ async function claim(tx: Tx, plan: Required<FirePlan>, now: Date): Promise<Deadl
 }
 
 function mergeEffects(into: Effects, from: Effects): void {
+  into.claimedOutbox.push(...from.claimedOutbox);
   into.outboxIds.push(...from.outboxIds);
   into.scheduled.push(...from.scheduled);
   into.vacated.push(...from.vacated);
