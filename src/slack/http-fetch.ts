@@ -43,6 +43,7 @@ export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
     headers: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal | null | undefined,
+    timeoutMs?: number,
   ): Promise<RawAnswer> => {
     const agent = agents[url.protocol as keyof typeof agents];
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
@@ -51,16 +52,26 @@ export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
       const req = request(url, { method, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () =>
+        res.on("error", (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+        res.on("end", () => {
+          clearTimeout(timer);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: decode(res, Buffer.concat(chunks)),
-          }),
-        );
+          });
+        });
       });
+      // A plain timer: a fraction of the cost of an AbortSignal.timeout per call.
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref();
       req.on("error", (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
         // A pooled connection the server closed while idle (WebClient would resend after a back-off).
         if (req.reusedSocket && STALE_SOCKET.has(err.code ?? "") && retries > 0 && !signal?.aborted)
           attempt(resolve, reject, retries - 1);
@@ -91,7 +102,7 @@ export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
   return {
     fetch: fetchLike as typeof fetch,
     post(url, headers, body, timeoutMs) {
-      return send(new URL(url), "POST", { ...headers }, body, AbortSignal.timeout(timeoutMs));
+      return send(parsed(url), "POST", { ...headers }, body, undefined, timeoutMs);
     },
     close() {
       agents["http:"].destroy();
@@ -101,6 +112,18 @@ export function keepAliveFetch(maxSockets = 50): KeepAliveFetch {
 }
 
 const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
+
+/** Parsed URLs of the few endpoints posted to (Web API methods), kept: parsing one costs more than the rest of a request's setup. */
+const urls = new Map<string, URL>();
+function parsed(url: string): URL {
+  let u = urls.get(url);
+  if (!u) {
+    if (urls.size >= 256) urls.clear();
+    u = new URL(url);
+    urls.set(url, u);
+  }
+  return u;
+}
 
 function plainHeaders(headers: RequestInit["headers"]): Record<string, string> {
   if (!headers) return {};

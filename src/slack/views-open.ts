@@ -1,6 +1,6 @@
 import type { View } from "@slack/types";
 import { type ViewsOpenResponse, type WebClient, WebAPIPlatformError } from "@slack/web-api";
-import { keepAliveFetch } from "./http-fetch.ts";
+import { leanTransport } from "./lean-call.ts";
 
 /** A view already serialised to Slack's JSON, for views that are the same for everyone. */
 export interface SerializedView {
@@ -10,9 +10,6 @@ export interface SerializedView {
 export function serializeView(view: View): SerializedView {
   return Object.freeze({ json: JSON.stringify(view) });
 }
-
-/** The fast path's kept-alive connections to Slack (the same transport as the app's Web API client). */
-const transport = keepAliveFetch();
 
 /** Past this, the trigger (3 s) is long gone: give up on the fast path. */
 const TIMEOUT_MS = 10_000;
@@ -55,17 +52,13 @@ const OK_PREFIX = '{"ok":true';
 
 /** A 200 response's body (OPENED for a plain success); rejects on anything else. */
 async function post(url: string, token: string | undefined, body: string): Promise<string | typeof OPENED> {
-  const res = await transport.fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      accept: "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    accept: "application/json",
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await leanTransport.post(url, headers, body, TIMEOUT_MS);
   if (res.status !== 200) throw new Error(`views.open answered HTTP ${res.status}`);
-  const answer = await res.text();
+  const answer = res.body.toString("utf8");
   return answer.startsWith(OK_PREFIX) ? OPENED : answer;
 }

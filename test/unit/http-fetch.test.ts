@@ -91,4 +91,30 @@ describe("the Web API client's keep-alive transport", () => {
       .catch((e: unknown) => e);
     expect(failed).toMatchObject({ code: ErrorCode.RequestError });
   });
+
+  it("posts lean: the raw answer, with its status and headers; no answer within the time limit fails", async () => {
+    const url = await serve((n, body, res) => {
+      if (body.includes("never")) return; // keeps the request hanging
+      res.setHeader("x-seen", String(n));
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: true, echo: JSON.parse(body) }));
+    });
+    const transport = keepAliveFetch();
+    transports.push(transport);
+    const answer = await transport.post(
+      `${url}chat.postMessage`,
+      { "content-type": "application/json" },
+      '{"text":"hi"}',
+      5000,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers["x-seen"]).toBe("1");
+    expect(JSON.parse(answer.body.toString())).toEqual({ ok: true, echo: { text: "hi" } });
+    const started = Date.now();
+    const late = await transport
+      .post(`${url}chat.postMessage`, { "content-type": "application/json" }, '{"text":"never"}', 300)
+      .catch((e: unknown) => e);
+    expect(String((late as Error).cause ?? late)).toMatch(/no answer within 300 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
 });
