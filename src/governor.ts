@@ -71,7 +71,10 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   const deps: Deps = {
     db: database.db,
     config,
-    audit: createAuditWriter(env.AUDIT_HMAC_KEY ?? DEV_AUDIT_HMAC_KEY),
+    // Our pool fails a COMMIT after any failed statement, so appends may go out unawaited.
+    audit: createAuditWriter(env.AUDIT_HMAC_KEY ?? DEV_AUDIT_HMAC_KEY, {
+      pipeline: database.kind === "postgres",
+    }),
     jobs,
     slack,
     logger,

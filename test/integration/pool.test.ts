@@ -1,4 +1,3 @@
-import { createConnection, createServer, type Server } from "node:net";
 import { sql } from "drizzle-orm";
 import { pgTable, text } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -7,6 +6,7 @@ import { openDatabase, queryRows } from "../../src/db/client.ts";
 import { createPool, type Pool } from "../../src/db/pool.ts";
 import { withPreparedStatements } from "../../src/db/prepared.ts";
 import { admin, createTestDatabase } from "../support/pg.ts";
+import { countingRelay } from "../support/relay.ts";
 
 /**
  * The app's connection pool on real Postgres: the most recently released
@@ -186,31 +186,6 @@ describe("the connection pool", () => {
     expect(() => createPool(dbh.url, {}, 0)).toThrow(/positive integer/);
   });
 });
-
-/**
- * A TCP relay to Postgres that counts what the client sends: with small
- * messages each write the client makes arrives as one chunk, so it counts
- * round trips.
- */
-async function countingRelay(target: URL): Promise<{ url: string; chunks: () => number; close: () => void }> {
-  let chunks = 0;
-  const server: Server = createServer((client) => {
-    const upstream = createConnection(Number(target.port || 5432), target.hostname);
-    client.on("data", (d) => {
-      chunks++;
-      upstream.write(d);
-    });
-    upstream.pipe(client);
-    client.on("error", () => upstream.destroy());
-    upstream.on("error", () => client.destroy());
-    client.on("close", () => upstream.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = new URL(target.href);
-  url.hostname = "127.0.0.1";
-  url.port = String((server.address() as { port: number }).port);
-  return { url: url.toString(), chunks: () => chunks, close: () => server.close() };
-}
 
 /** More parameters than a statement may have (65,534): postgres.js cannot even build it. */
 const tooManyParameters = () =>

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { type DbOrTx, queryRows } from "../../db/client.ts";
 import { pgArray } from "../../db/pg-array.ts";
 import { canonicalValue } from "../../domain/audit-canonical.ts";
@@ -39,7 +40,8 @@ export interface AppendedEntry {
 
 /**
  * Chain integrity under concurrency. A single append (what services do) is
- * one INSERT into audit_pending; a deferred constraint trigger links it at
+ * one INSERT into audit_pending (pipelined with what follows it, see
+ * AuditWriterOptions); a deferred constraint trigger links it at
  * COMMIT (migration 0002_audit_link_at_commit): it locks the chain (an
  * advisory lock on the chain, then its audit_chain_heads row: migration
  * 0003_audit_chain_lock), takes seq and prev_hash from it, hashes, inserts the
@@ -66,7 +68,20 @@ export interface AuditWriter {
 /** Rows per INSERT statement in a big batch (one JSON parameter each, bounded size). */
 const ROWS_PER_STATEMENT = 5000;
 
-export function createAuditWriter(hmacKey: string): AuditWriter {
+export interface AuditWriterOptions {
+  /**
+   * Send an append's INSERT without waiting for it: it goes out with the
+   * transaction's next statement or its COMMIT, so an append costs no round
+   * trip of its own. Only for a transaction runner that fails the COMMIT when
+   * a statement nobody awaited failed (the pool of src/db/pool.ts does;
+   * PGlite's runner does not, and a failed append would then be lost with a
+   * silently rolled-back transaction). Outside a transaction an append is
+   * always awaited.
+   */
+  pipeline?: boolean;
+}
+
+export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}): AuditWriter {
   const actorId = (actor: Actor | null | undefined): string | null => {
     if (!actor) return null;
     if ("slackUser" in actor) return `u-${pseudonymise(hmacKey, actor.slackUser)}`;
@@ -87,16 +102,22 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
     };
   };
 
-  /** One entry: a pending row, linked into the chain by the commit-time trigger. */
-  async function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
+  /**
+   * One entry: a pending row, linked into the chain by the commit-time
+   * trigger. The statement's `then` is called at once (an `await` would call
+   * it a microtask later), so the INSERT is handed to the connection before
+   * this returns: a transaction that ends right after still carries it.
+   */
+  function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
     const { before, after } = splitCanonicalEntry(draft);
-    await queryRows(
-      tx,
-      sql`insert into audit_pending (chain, event_type, occurred_at, agent_id, session_id, actor, data, before, after)
-          values (${draft.chain}, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
-                  ${draft.session_id}::text, ${draft.actor}::text, ${canonicalValue(draft.data)}::json,
-                  ${before}::text, ${after}::text)`,
-    );
+    return tx
+      .execute(
+        sql`insert into audit_pending (chain, event_type, occurred_at, agent_id, session_id, actor, data, before, after)
+            values (${draft.chain}, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
+                    ${draft.session_id}::text, ${draft.actor}::text, ${canonicalValue(draft.data)}::json,
+                    ${before}::text, ${after}::text)`,
+      )
+      .then(() => undefined);
   }
 
   async function appendMany(tx: DbOrTx, chain: string, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
@@ -159,7 +180,10 @@ export function createAuditWriter(hmacKey: string): AuditWriter {
   return {
     actorId,
     async append(tx, event) {
-      await appendOne(tx, draftOf(chainOf(event), event));
+      const inserting = appendOne(tx, draftOf(chainOf(event), event));
+      if (!opts.pipeline || !(tx instanceof PgTransaction)) return inserting;
+      // On its way now; if it fails, the transaction's next statement or COMMIT fails with its error.
+      inserting.catch(() => {});
     },
     async appendBatch(tx, events) {
       const drafts = events.map((e) => draftOf(chainOf(e), e));
