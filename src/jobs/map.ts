@@ -20,7 +20,7 @@ export const JOB_PAYLOADS = {
   "audit.anchor": z.object({}),
   /** Weekly, Monday 09:00: the committee digest. */
   "digest.weekly": z.object({}),
-  /** Every minute: re-enqueue due deadlines and pending outbox items whose timer was lost. */
+  /** Every minute: re-enqueue due deadlines and pending outbox items whose timer was lost; delete linked audit_pending rows. */
   sweep: z.object({}),
 } as const;
 

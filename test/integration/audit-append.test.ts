@@ -10,6 +10,7 @@ import { canonicalValue } from "../../src/domain/audit-canonical.ts";
 import type { AuditRecord } from "../../src/domain/audit-verify.ts";
 import { CANONICAL_ENTRY_SQL } from "../../src/services/audit/verify-parallel.ts";
 import { type AuditEvent, createAuditWriter } from "../../src/services/audit/append.ts";
+import { sweepLinkedPending } from "../../src/services/audit/pending.ts";
 import { verifyAuditTrail } from "../../src/services/audit/verify.ts";
 import { agentEvents, entriesOf } from "../support/audit.ts";
 import { createTestDatabase } from "../support/pg.ts";
@@ -100,9 +101,24 @@ describe("appending to the audit trail", () => {
       [2, "held"],
     ]);
     expect((await verifyAuditTrail(database.db, { chain: "agent-200" })).findings).toEqual([]);
-    // Nothing stays pending once its transaction has ended.
-    const pending = await database.db.execute(sql`select count(*)::int as n from audit_pending`);
-    expect(pending).toMatchObject([{ n: 0 }]);
+    // Linked rows wait in audit_pending for the sweep, which deletes them all; linking happened at commit.
+    const pending = async () =>
+      (await database.db.execute(sql`select count(*)::int as n from audit_pending`)) as unknown as {
+        n: number;
+      }[];
+    expect((await pending())[0]!.n).toBeGreaterThan(0);
+    await sweepLinkedPending(database.db);
+    expect(await pending()).toMatchObject([{ n: 0 }]);
+    expect(await seqsOf("agent-200")).toEqual([1, 2]);
+  });
+
+  it("the sweep of linked pending rows leaves those of a transaction still running: it links at its commit", async () => {
+    const { release, holder } = await holdOpen((tx) => writer.append(tx, agentEvents(206, 1)[0]!));
+    await sweepLinkedPending(database.db);
+    release();
+    await holder;
+    expect(await seqsOf("agent-206")).toEqual([1]);
+    expect((await verifyAuditTrail(database.db, { chain: "agent-206" })).findings).toEqual([]);
   });
 
   it("queues a second commit on the same chain behind a commit that holds the head", async () => {

@@ -48,11 +48,11 @@ export const auditEntries = pgTable(
 export type AuditEntryRow = typeof auditEntries.$inferSelect;
 
 /**
- * Entries written by a transaction but not yet linked into their chain. A
- * deferred constraint trigger (migration 0002_audit_link_at_commit) links each
- * one at COMMIT: it locks the chain head, inserts the audit_entries row with
- * its seq and hashes, and deletes the pending row, so the table is empty
- * between transactions. Linking at commit keeps the chain locked only while
+ * Entries written by a transaction, linked into their chain at its COMMIT. A
+ * deferred constraint trigger (migrations 0002, 0003 and 0004) links each
+ * one: it locks the chain head and inserts the audit_entries row with its seq
+ * and hashes. A row anyone else can see is therefore linked already; the
+ * minute sweep deletes those in bulk (sweepLinkedPending). Linking at commit keeps the chain locked only while
  * the commit itself runs, not while the caller's transaction talks to the app.
  * `before`/`after` are the canonical JSON of the entry split around its
  * prev_hash and seq (see splitCanonicalEntry).

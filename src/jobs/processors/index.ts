@@ -2,6 +2,7 @@ import { DelayedError, type Job } from "bullmq";
 import { makeCalendar } from "../../domain/calendar.ts";
 import { anchorAuditChains } from "../../services/audit/anchor.ts";
 import { runNightlyVerification } from "../../services/audit/nightly.ts";
+import { sweepLinkedPending } from "../../services/audit/pending.ts";
 import type { Deps } from "../../services/deps.ts";
 import { postWeeklyDigest } from "../../services/digest/weekly.ts";
 import { deliverOutboxItem } from "../../services/outbox/deliver.ts";
@@ -39,6 +40,7 @@ export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers):
     },
     sweep: async () => {
       await sweepMissedTimers(deps);
+      await sweepLinkedPending(deps.db);
     },
   };
 }
