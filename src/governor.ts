@@ -84,7 +84,15 @@ export async function startGovernor(opts: GovernorOptions): Promise<Governor> {
   const worker =
     opts.worker === false
       ? null
-      : createWorker(workerConnection, env.QUEUE_PREFIX, buildProcessors(deps, DEADLINE_HANDLERS), logger);
+      : createWorker(
+          workerConnection,
+          env.QUEUE_PREFIX,
+          buildProcessors(deps, DEADLINE_HANDLERS, {
+            // Two connections re-hash ranges in the database (the pool keeps ten).
+            ...(database.kind === "postgres" ? { parallelVerify: { connections: 2 } } : {}),
+          }),
+          logger,
+        );
   await warnAboutRedisDurability(healthRedis, logger);
   const report = await reconcileTimers(deps);
   logger.info(report, "timers reconciled from Postgres");

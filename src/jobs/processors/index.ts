@@ -3,6 +3,7 @@ import { makeCalendar } from "../../domain/calendar.ts";
 import { anchorAuditChains } from "../../services/audit/anchor.ts";
 import { runNightlyVerification } from "../../services/audit/nightly.ts";
 import { sweepLinkedPending } from "../../services/audit/pending.ts";
+import type { ParallelVerify } from "../../services/audit/verify-parallel.ts";
 import type { Deps } from "../../services/deps.ts";
 import { postWeeklyDigest } from "../../services/digest/weekly.ts";
 import { deliverOutboxItem } from "../../services/outbox/deliver.ts";
@@ -15,7 +16,16 @@ import { deadlineFireProcessor } from "./deadline-fire.ts";
 /** Slack calls in flight at once for messages delivered right after a firing. */
 const INLINE_SLACK_CALLS = 48;
 
-export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers): Processors {
+export interface ProcessorOptions {
+  /** The nightly verification's fast pass (Postgres only: PGlite has one session). */
+  parallelVerify?: ParallelVerify;
+}
+
+export function buildProcessors(
+  deps: Deps,
+  deadlineHandlers: DeadlineHandlers,
+  opts: ProcessorOptions = {},
+): Processors {
   const calendar = makeCalendar({
     timezone: deps.config.calendar.timezone,
     ...(deps.config.calendar.holidays ? { holidays: deps.config.calendar.holidays } : {}),
@@ -30,7 +40,7 @@ export function buildProcessors(deps: Deps, deadlineHandlers: DeadlineHandlers):
     },
     "deadline.fire": deadlineFireProcessor(deps, deadlineHandlers, inline),
     "audit.verify": async () => {
-      await runNightlyVerification(deps);
+      await runNightlyVerification(deps, opts.parallelVerify ? { parallel: opts.parallelVerify } : {});
     },
     "audit.anchor": async () => {
       await anchorAuditChains(deps);

@@ -4,18 +4,24 @@ import type { Deps } from "../deps.ts";
 import { enqueueOutbox } from "../effects.ts";
 import { inTransaction } from "../run.ts";
 import { type VerifySummary, verifyAuditTrail } from "./verify.ts";
+import type { ParallelVerify } from "./verify-parallel.ts";
 
 /** Findings recorded in the audit entry (the CLI gives the full list). */
 const RECORDED = 50;
 
 /**
- * The nightly job: verify every chain. Success posts nothing. A broken chain
+ * The nightly job: verify every chain (on Postgres with the fast pass in the
+ * database, as `agov audit verify` does, see verifyInParallel; on the
+ * embedded database entry by entry). Success posts nothing. A broken chain
  * is a security alert to the committee channel (the CISO mentioned) and an
  * `audit_verification_failed` entry on the governance chain, written in one
  * transaction so the alert is never lost and never sent without its record.
  */
-export async function runNightlyVerification(deps: Deps): Promise<VerifySummary> {
-  const summary = await verifyAuditTrail(deps.db);
+export async function runNightlyVerification(
+  deps: Deps,
+  opts: { parallel?: ParallelVerify } = {},
+): Promise<VerifySummary> {
+  const summary = await verifyAuditTrail(deps.db, opts);
   if (!summary.findings.length) {
     deps.logger.info({ chains: summary.chains, entries: summary.entries }, "audit trail verified");
     return summary;
