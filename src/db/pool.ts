@@ -381,13 +381,20 @@ function guarded(state: TxState, query: Query, final = false): Statement {
 
 async function scope(state: TxState, body: Body, savepoint: string | null, opening: Query): Promise<unknown> {
   let failed: unknown;
+  // Statements of this scope not answered yet (a savepoint waits for them before it ends).
+  const unanswered = new Set<Promise<void>>();
   const run = (query: Query): Statement => {
     const statement = guarded(state, query);
-    statement.catch((err) => {
-      if (err === ENDED) return; // refused, never sent: the transaction is not affected
-      failed ??= err;
-      if (breaksConnection(err)) state.lose(err);
-    });
+    const answered = statement.then(
+      () => {},
+      (err: unknown) => {
+        if (err === ENDED) return; // refused, never sent: the transaction is not affected
+        failed ??= err;
+        if (breaksConnection(err)) state.lose(err);
+      },
+    );
+    unanswered.add(answered);
+    void answered.then(() => unanswered.delete(answered));
     return statement;
   };
   const unsafe = (query: string, params?: unknown[], opts?: postgres.UnsafeQueryOptions) =>
@@ -413,6 +420,10 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
   try {
     const out = body(client);
     result = await (Array.isArray(out) ? Promise.all(out) : out);
+    // A savepoint sees what its body did not wait for (an audit append, say), so
+    // that a failure there rolls back to it alone; the top level leaves that to
+    // its COMMIT, which goes out with those statements.
+    if (savepoint) while (unanswered.size) await Promise.all(unanswered);
     if (failed !== undefined) throw failed;
   } catch (err) {
     if (!savepoint) state.done = true; // nothing more may join it (see guarded)

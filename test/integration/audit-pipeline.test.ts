@@ -87,6 +87,20 @@ describe("pipelined appends", () => {
     expect(await seqs("agent-504")).toEqual([]);
   });
 
+  it("a failed one inside a savepoint rolls back to the savepoint alone", async () => {
+    await database.db.transaction(async (tx) => {
+      void pipelined.append(tx, agentEvents(506, 1)[0]!);
+      await expect(
+        tx.transaction(async (sp) => {
+          void pipelined.append(sp, agentEvents(507, 1)[0]!);
+          void pipelined.append(sp, refused(507));
+        }),
+      ).rejects.toThrow(/test_refused_session/);
+    });
+    expect(await seqs("agent-506")).toEqual([1]);
+    expect(await seqs("agent-507")).toEqual([]);
+  });
+
   it("outside a transaction, an append is awaited", async () => {
     await pipelined.append(database.db, agentEvents(505, 1)[0]!);
     expect(await seqs("agent-505")).toEqual([1]);

@@ -404,6 +404,25 @@ describe("transactions on the pool", () => {
     expect(await db.execute(sql`select v from t9`)).toEqual([]);
   });
 
+  it("let a savepoint see the failure of a statement its body did not wait for, and roll back to it alone", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t10 (v text primary key)`);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`insert into t10 values (${"outer"})`);
+      await expect(
+        tx.transaction(async (sp) => {
+          void sp.execute(sql`insert into t10 values (${"inner, undone"})`).catch(() => {});
+          void sp.execute(sql`select * from no_such_table`).catch(() => {});
+        }),
+      ).rejects.toThrow(/no_such_table/);
+      await tx.execute(sql`insert into t10 values (${"after"})`);
+    });
+    expect((await db.execute<{ v: string }>(sql`select v from t10 order by v`)).map((r) => r.v)).toEqual([
+      "after",
+      "outer",
+    ]);
+  });
+
   it("give up a connection whose pipelined statements can no longer be matched to their replies", async () => {
     const { db } = open(1);
     // Three statements pipelined on the one connection; postgres.js cannot build the second.
