@@ -1,9 +1,15 @@
-import { entryHash, GENESIS_HASH, type HashedEntry } from "./audit.ts";
+import { canonicalEntryWithData, entryHash, GENESIS_HASH, type HashedEntry, sha256Hex } from "./audit.ts";
 
 /** One stored entry as the verifier reads it (the hashed fields plus the row id and stored hash). */
 export interface AuditRecord extends HashedEntry {
   id: number;
   hash: string;
+  /**
+   * The stored JSON text of `data`, when the reader took it as text (then
+   * `data` is not set): hashed as stored first, parsed only if that does not
+   * match (see checkEntry).
+   */
+  data_text?: string;
 }
 
 /** What a chain should end with: its audit_chain_heads row, or an anchored head. */
@@ -125,9 +131,14 @@ function checkEntry(
       message: `${missing} missing (deleted); the next entry is seq ${row.seq}`,
     };
   }
-  const recomputed = entryHash(row);
+  // Data read as text is hashed as stored: it was written in canonical form,
+  // so it matches unless the entry changed. Only otherwise is it parsed and put
+  // in canonical form, which decides (whitespace or key order alone is no change).
+  if (row.data_text !== undefined && matchesAsStored(row, row.data_text)) return linkFinding(at, row, prev);
+  const entry = row.data_text === undefined ? row : { ...row, data: JSON.parse(row.data_text) as unknown };
+  const recomputed = entryHash(entry);
   if (recomputed !== row.hash) {
-    const writtenAt = seqItWasWrittenAt(row);
+    const writtenAt = seqItWasWrittenAt(entry);
     if (writtenAt !== null) {
       return {
         ...at,
@@ -147,17 +158,24 @@ function checkEntry(
       message: "entry content altered: its recomputed hash differs from the stored hash",
     };
   }
-  if (row.prev_hash !== prev) {
-    return {
-      ...at,
-      kind: "broken_link",
-      seq: row.seq,
-      expected: prev,
-      found: row.prev_hash,
-      message: `prev_hash is not the hash of seq ${row.seq - 1}: an entry was rewritten, inserted or removed before this one`,
-    };
-  }
-  return null;
+  return linkFinding(at, row, prev);
+}
+
+function matchesAsStored(row: AuditRecord, dataText: string): boolean {
+  return sha256Hex(row.prev_hash + canonicalEntryWithData(row, dataText)) === row.hash;
+}
+
+/** An intact entry that does not point at the one before it. */
+function linkFinding(at: { chain: string; entryId: number }, row: AuditRecord, prev: string): Finding | null {
+  if (row.prev_hash === prev) return null;
+  return {
+    ...at,
+    kind: "broken_link",
+    seq: row.seq,
+    expected: prev,
+    found: row.prev_hash,
+    message: `prev_hash is not the hash of seq ${row.seq - 1}: an entry was rewritten, inserted or removed before this one`,
+  };
 }
 
 function checkTail(

@@ -294,6 +294,32 @@ describe("the chain walker", () => {
     expect(describeFinding(r.finding!)).toContain(`seq ${seq}`);
   });
 
+  it("takes data read as its stored text: as stored when it matches, else in canonical form", async () => {
+    const asText = (rows: AuditRecord[], text: (x: AuditRecord) => string) =>
+      rows.map(({ data, ...x }) => ({ ...x, data_text: text({ ...x, data }) }) as AuditRecord);
+    // A chain whose data has two keys (so that their order can differ).
+    const relinked = chainOf(4).reduce<AuditRecord[]>((out, x) => {
+      const e = { ...x, data: { n: x.seq, tool: "crm" }, prev_hash: out.at(-1)?.hash ?? GENESIS_HASH };
+      out.push({ ...e, hash: entryHash(e) });
+      return out;
+    }, []);
+    const canonical = asText(relinked, (x) => canonicalValue(x.data));
+    expect(await verifyChain("agent-7", stream(canonical), headOf(relinked))).toMatchObject({
+      finding: null,
+    });
+    // The same content stored with other key order and spacing: still intact.
+    const reordered = asText(relinked, (x) => `{ "tool": "crm", "n": ${x.seq} }`);
+    expect(await verifyChain("agent-7", stream(reordered), headOf(relinked))).toMatchObject({
+      finding: null,
+    });
+    // Other content: altered.
+    const altered = asText(relinked, (x) => `{"n":${x.seq === 2 ? 20 : x.seq},"tool":"crm"}`);
+    expect((await verifyChain("agent-7", stream(altered), headOf(relinked))).finding).toMatchObject({
+      kind: "hash_mismatch",
+      seq: 2,
+    });
+  });
+
   it("reports a rewritten entry whose hash was fixed up as a broken link at the next entry", async () => {
     const rows = chainOf(4);
     const forged = { ...rows[1]!, data: { n: 42 } };
