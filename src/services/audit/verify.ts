@@ -37,7 +37,12 @@ export interface VerifyOptions {
   parallel?: ParallelVerify;
 }
 
-const DEFAULT_PAGE = 5000;
+/**
+ * Seqs per page. Two pages are alive at once (one read ahead); at 5,000 rows
+ * they outlived young-generation collections and the heap grew by hundreds of
+ * megabytes over a million entries, at 1,000 it stays within about 10 MB, as fast.
+ */
+const DEFAULT_PAGE = 1000;
 
 /**
  * Verifies every chain (or one): each chain is read in a REPEATABLE READ
