@@ -29,3 +29,12 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOB_PAYLOADS)[N]>;
 export const JOB_NAMES = Object.keys(JOB_PAYLOADS) as JobName[];
 
 export const outboxJobId = (outboxId: number): string => `outbox-${outboxId}`;
+
+/** The job that delivers an outbox row, not before `at` (default: at once). */
+export function outboxJob(outboxId: number, now: Date, at?: Date) {
+  return {
+    name: "outbox.deliver" as const,
+    data: { outboxId },
+    opts: { jobId: outboxJobId(outboxId), delay: at ? Math.max(0, at.getTime() - now.getTime()) : 0 },
+  };
+}

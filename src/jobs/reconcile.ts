@@ -3,7 +3,7 @@ import { and, eq, lte } from "drizzle-orm";
 import { deadlines, outbox } from "../db/schema/index.ts";
 import type { Deps } from "../services/deps.ts";
 import { pendingDeadlinesPage } from "../services/timers/fire.ts";
-import { JOB_PAYLOADS, outboxJobId } from "./map.ts";
+import { JOB_PAYLOADS, outboxJob } from "./map.ts";
 import { dropEmptyTimers, timerJobId, timerJobs } from "./timers.ts";
 
 export interface ReconcileReport {
@@ -42,14 +42,8 @@ export async function reconcileTimers(deps: Deps): Promise<ReconcileReport> {
     .select({ id: outbox.id, deliverAfter: outbox.deliverAfter })
     .from(outbox)
     .where(eq(outbox.status, "pending"));
-  const now = deps.now().getTime();
-  await deps.jobs.addBulk(
-    pendingOutbox.map((o) => ({
-      name: "outbox.deliver" as const,
-      data: { outboxId: o.id },
-      opts: { jobId: outboxJobId(o.id), delay: Math.max(0, o.deliverAfter.getTime() - now) },
-    })),
-  );
+  const now = deps.now();
+  await deps.jobs.addBulk(pendingOutbox.map((o) => outboxJob(o.id, now, o.deliverAfter)));
   const orphansRemoved = await removeOrphanTimers(deps);
   return { deadlines: count, outbox: pendingOutbox.length, orphansRemoved, ms: Date.now() - started };
 }
@@ -105,11 +99,7 @@ export async function sweepMissedTimers(
     .limit(5000);
   await deps.jobs.addBulk([
     ...(late.length ? timerJobs([now], now) : []),
-    ...stuck.map((o) => ({
-      name: "outbox.deliver" as const,
-      data: { outboxId: o.id },
-      opts: { jobId: outboxJobId(o.id) },
-    })),
+    ...stuck.map((o) => outboxJob(o.id, now)),
   ]);
   return { deadlines: late.length, outbox: stuck.length };
 }

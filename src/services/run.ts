@@ -1,5 +1,5 @@
 import type { Tx } from "../db/client.ts";
-import { outboxJobId } from "../jobs/map.ts";
+import { outboxJob } from "../jobs/map.ts";
 import { dropEmptyTimers, timerJobs, windowEnd } from "../jobs/timers.ts";
 import type { Deps } from "./deps.ts";
 import { Effects, flushOutbox } from "./effects.ts";
@@ -30,16 +30,13 @@ export async function dispatchEffects(
     deps.logger.error({ messages: fx.deferredOutbox.length }, "deferred outbox messages were never written");
   }
   try {
+    const now = deps.now();
     const jobs = [
       // Rows written claimed that no one delivered: their jobs wait for the claim to lapse.
-      ...[...fx.outboxIds, ...fx.claimedOutbox.map((row) => row.id)].map((id) => ({
-        name: "outbox.deliver" as const,
-        data: { outboxId: id },
-        opts: { jobId: outboxJobId(id) },
-      })),
+      ...[...fx.outboxIds, ...fx.claimedOutbox.map((row) => row.id)].map((id) => outboxJob(id, now)),
       ...timerJobs(
         fx.scheduled.map((d) => d.dueAt),
-        deps.now(),
+        now,
       ),
     ];
     if (jobs.length) await deps.jobs.addBulk(jobs);

@@ -5,7 +5,7 @@ import type { InlineDelivery, LeftForJob } from "../../services/outbox/deliver-n
 import { dispatchEffects } from "../../services/run.ts";
 import { type FiredBatch, fireDueDeadlines } from "../../services/timers/fire-due.ts";
 import type { DeadlineHandlers } from "../../services/timers/fire.ts";
-import { outboxJobId } from "../map.ts";
+import { outboxJob } from "../map.ts";
 import type { Processor } from "../worker.ts";
 
 /** Deadlines fired per transaction. */
@@ -91,15 +91,9 @@ export function deadlineFireProcessor(
 
 async function enqueueOutboxJobs(deps: Deps, left: LeftForJob[]): Promise<void> {
   if (!left.length) return;
-  const now = deps.now().getTime();
+  const now = deps.now();
   try {
-    await deps.jobs.addBulk(
-      left.map(({ outboxId, at }) => ({
-        name: "outbox.deliver" as const,
-        data: { outboxId },
-        opts: { jobId: outboxJobId(outboxId), delay: at ? Math.max(0, at.getTime() - now) : 0 },
-      })),
-    );
+    await deps.jobs.addBulk(left.map(({ outboxId, at }) => outboxJob(outboxId, now, at)));
   } catch (err) {
     deps.logger.warn({ err: String(err) }, "could not enqueue outbox jobs; the sweep will");
   }
