@@ -4,6 +4,16 @@ import { keepAliveFetch } from "./http-fetch.ts";
 /** Kept-alive connections to Slack for the lean calls (the same transport as the app's Web API client). */
 export const leanTransport = keepAliveFetch();
 
+/** The headers of a Web API call with a JSON body, with the bot token when there is one. */
+export function jsonHeaders(token: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    accept: "application/json",
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return headers;
+}
+
 /** Past this, a lean call gives up and the client's own call takes over. */
 const TIMEOUT_MS = 10_000;
 /** The longest Retry-After a lean call waits for before handing over (the client waits for longer ones itself). */
@@ -28,13 +38,8 @@ export async function leanCall<T extends WebAPICallResult>(
   method: string,
   args: Record<string, unknown>,
 ): Promise<T> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json; charset=utf-8",
-    accept: "application/json",
-  };
-  if (client.token) headers.authorization = `Bearer ${client.token}`;
   const answer = await leanTransport
-    .post(`${client.slackApiUrl}${method}`, headers, JSON.stringify(args), TIMEOUT_MS)
+    .post(`${client.slackApiUrl}${method}`, jsonHeaders(client.token), JSON.stringify(args), TIMEOUT_MS)
     .catch(() => undefined);
   if (answer?.status === 200) {
     const result = JSON.parse(answer.body.toString("utf8")) as T;

@@ -1,6 +1,6 @@
 import type { View } from "@slack/types";
 import { type ViewsOpenResponse, type WebClient, WebAPIPlatformError } from "@slack/web-api";
-import { leanTransport } from "./lean-call.ts";
+import { jsonHeaders, leanTransport } from "./lean-call.ts";
 
 /** A view already serialised to Slack's JSON, for views that are the same for everyone. */
 export interface SerializedView {
@@ -52,12 +52,7 @@ const OK_PREFIX = '{"ok":true';
 
 /** A 200 response's body (OPENED for a plain success); rejects on anything else. */
 async function post(url: string, token: string | undefined, body: string): Promise<string | typeof OPENED> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json; charset=utf-8",
-    accept: "application/json",
-  };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await leanTransport.post(url, headers, body, TIMEOUT_MS);
+  const res = await leanTransport.post(url, jsonHeaders(token), body, TIMEOUT_MS);
   if (res.status !== 200) throw new Error(`views.open answered HTTP ${res.status}`);
   const answer = res.body.toString("utf8");
   return answer.startsWith(OK_PREFIX) ? OPENED : answer;
