@@ -264,6 +264,9 @@ function breaksConnection(err: unknown): boolean {
  *   later "transaction is aborted";
  * - a failed savepoint rolls back to itself;
  * - a failure at COMMIT (a deferred trigger) reaches the caller.
+ * A transaction that turns out to be one statement is sent as that statement
+ * alone (see scope): PostgreSQL runs a lone statement as a transaction of its
+ * own, and BEGIN and COMMIT would each cost the server a reply of their own.
  * And more: if the connection breaks (see breaksConnection), every
  * statement still to come fails at once, none is left waiting, and the pool
  * replaces the member (`onLost`); statements made once its COMMIT or
@@ -306,7 +309,8 @@ async function transaction(
     },
   } as postgres.UnsafeQueryOptions);
   try {
-    return await scope(state, body, null, begin);
+    // A BEGIN with a mode (isolation level, read only) always goes out.
+    return await scope(state, body, null, begin, mode.trim() === "");
   } finally {
     state.done = true;
     if (connection?.onclose) connection.onclose = null;
@@ -350,6 +354,7 @@ interface Statement {
 }
 
 const ENDED = new Error("the transaction has already ended");
+const UNSENT = new Error("the transaction failed before this statement was sent");
 
 /**
  * The statement, failing as soon as the transaction's connection is lost,
@@ -366,6 +371,40 @@ function guarded(state: TxState, query: Query, final = false): Statement {
         : state.done && !final
           ? Promise.reject(ENDED)
           : Promise.race([query, state.gone]));
+  return statementOf(query, result);
+}
+
+/**
+ * A statement held back, not sent until `send` (awaiting it waits for that);
+ * `drop` fails it unsent. `sent` is the statement itself, answered without
+ * the detour through the hold (the transaction tracks that one).
+ */
+interface Held extends Statement {
+  sent: Statement;
+  send(): void;
+  drop(err: unknown): void;
+}
+
+function held(state: TxState, query: Query): Held {
+  const sending = guarded(state, query);
+  let send!: (started: Promise<unknown>) => void;
+  let drop!: (err: unknown) => void;
+  const gate = new Promise<unknown>((resolve, reject) => {
+    send = resolve;
+    drop = reject;
+  });
+  gate.catch(() => {});
+  return Object.assign(
+    statementOf(query, () => gate),
+    {
+      sent: sending,
+      send: () => send(sending.then((v) => v)),
+      drop,
+    },
+  );
+}
+
+function statementOf(query: Query, result: () => Promise<unknown>): Statement {
   const statement: Statement = {
     values() {
       query.values();
@@ -379,12 +418,28 @@ function guarded(state: TxState, query: Query, final = false): Statement {
   return statement;
 }
 
-async function scope(state: TxState, body: Body, savepoint: string | null, opening: Query): Promise<unknown> {
+/**
+ * Runs `body` between `opening` (BEGIN or SAVEPOINT) and its end. With `lazy`
+ * (a plain BEGIN), BEGIN and the body's first statement are held back until
+ * the body's second statement, or a savepoint, or until the work at hand has
+ * run (a process.nextTick made while it runs comes after its promise
+ * callbacks): a body still waiting by then (on that statement, say) gets
+ * BEGIN and the statement, as without `lazy`. A body that has ended by then
+ * with that one statement (a transaction that only appends to the audit
+ * trail, whose append nobody waits for) has it sent alone: one message and
+ * one reply instead of three. A body that made none sends nothing.
+ */
+async function scope(
+  state: TxState,
+  body: Body,
+  savepoint: string | null,
+  opening: Query,
+  lazy = false,
+): Promise<unknown> {
   let failed: unknown;
   // Statements of this scope not answered yet (a savepoint waits for them before it ends).
   const unanswered = new Set<Promise<void>>();
-  const run = (query: Query): Statement => {
-    const statement = guarded(state, query);
+  const track = (statement: Statement): Promise<void> => {
     const answered = statement.then(
       () => {},
       (err: unknown) => {
@@ -395,11 +450,38 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
     );
     unanswered.add(answered);
     void answered.then(() => unanswered.delete(answered));
+    return answered;
+  };
+  /** BEGIN, until it is sent (lazy only), and the first statement held back with it. */
+  let unopened: Query | null = lazy ? opening : null;
+  let first: Held | null = null;
+  const open = (): void => {
+    if (!unopened) return;
+    track(guarded(state, unopened));
+    unopened = null;
+    if (first) {
+      track(first.sent);
+      first.send();
+      first = null;
+    }
+  };
+  const run = (query: Query): Statement => {
+    if (unopened) {
+      if (!first) {
+        first = held(state, query);
+        process.nextTick(open);
+        return first;
+      }
+      open();
+    }
+    const statement = guarded(state, query);
+    track(statement);
     return statement;
   };
   const unsafe = (query: string, params?: unknown[], opts?: postgres.UnsafeQueryOptions) =>
     run(state.wrapped.unsafe(query, params as postgres.ParameterOrJSON<never>[], opts));
   const nested = (a: unknown, b?: unknown) => {
+    open();
     const name = `s${state.savepoints++}`;
     return scope(
       state,
@@ -415,11 +497,25 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
   // Not awaited: it goes out with the first statement. Its failure fails the scope.
   // (If BEGIN itself failed, the statement after it would run outside a transaction;
   // a bare BEGIN fails only with its connection, which fails that statement too.)
-  run(opening);
+  if (!lazy) track(guarded(state, opening));
   let result: unknown;
+  let alone = false;
   try {
     const out = body(client);
     result = await (Array.isArray(out) ? Promise.all(out) : out);
+    if (unopened) {
+      // Nothing sent yet: the body made one statement or none, which goes alone.
+      unopened = null;
+      alone = true;
+      const lone = first as Held | null;
+      first = null;
+      const answered = lone && track(lone.sent);
+      lone?.send();
+      state.done = true; // nothing more may join it (see guarded)
+      await answered;
+      if (failed !== undefined) throw failed;
+      return result;
+    }
     // A savepoint sees what its body did not wait for (an audit append, say), so
     // that a failure there rolls back to it alone; the top level leaves that to
     // its COMMIT, which goes out with those statements.
@@ -427,6 +523,13 @@ async function scope(state: TxState, body: Body, savepoint: string | null, openi
     if (failed !== undefined) throw failed;
   } catch (err) {
     if (!savepoint) state.done = true; // nothing more may join it (see guarded)
+    if (unopened || alone) {
+      // No BEGIN was sent: nothing to roll back. A statement held back never runs.
+      unopened = null;
+      (first as Held | null)?.drop(UNSENT);
+      first = null;
+      throw err;
+    }
     if (state.lost === undefined)
       await guarded(
         state,

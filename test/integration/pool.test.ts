@@ -211,6 +211,101 @@ describe("transactions on the pool", () => {
     }
   });
 
+  it("send a transaction of one statement the body does not wait for as that statement alone", async () => {
+    const relay = await countingRelay(new URL(dbh.url));
+    const relayed = createPool(relay.url, { onnotice: () => {} }, 1, withPreparedStatements);
+    try {
+      const db = drizzle(relayed.client);
+      await db.execute(sql`create table t_alone (v text primary key)`);
+      const alone = (v: string) =>
+        db.transaction(async (tx) => {
+          void tx.execute(sql`insert into t_alone values (${v})`).catch(() => {});
+        });
+      let mark = relay.sent().length;
+      await alone("first");
+      expect(relay.sent().slice(mark)).toContain("insert into t_alone");
+      expect(relay.sent().slice(mark)).not.toMatch(/begin|commit/i);
+      // Prepared now: one write, with no BEGIN or COMMIT (Postgres runs a lone statement as its own transaction).
+      let chunks = relay.chunks();
+      await alone("second");
+      expect(relay.chunks() - chunks).toBe(1);
+      expect(
+        (await db.execute<{ v: string }>(sql`select v from t_alone order by v`)).map((r) => r.v),
+      ).toEqual(["first", "second"]);
+      // A body that waits for its statement gets BEGIN and COMMIT around it.
+      mark = relay.sent().length;
+      chunks = relay.chunks();
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t_alone values (${"waited"})`);
+      });
+      expect(relay.chunks() - chunks).toBe(2);
+      expect(relay.sent().slice(mark)).toMatch(/begin[\s\S]*waited[\s\S]*commit/i);
+      // A transaction that made no statement sends nothing at all.
+      chunks = relay.chunks();
+      expect(await db.transaction(async () => "nothing to do")).toBe("nothing to do");
+      expect(relay.chunks()).toBe(chunks);
+    } finally {
+      await relayed.end({ timeout: 5 });
+      relay.close();
+    }
+  });
+
+  it("fail a lone statement whose commit fails (a deferred constraint), keeping nothing", async () => {
+    const { db } = open(1);
+    await db.execute(
+      sql`create table t_alone2 (v text, constraint t_alone2_once unique (v) deferrable initially deferred)`,
+    );
+    await expect(
+      db.transaction(async (tx) => {
+        void tx.execute(sql`insert into t_alone2 select ${"x"} from generate_series(1, 2)`).catch(() => {});
+      }),
+    ).rejects.toThrow(/t_alone2_once/);
+    expect(await db.execute(sql`select v from t_alone2`)).toEqual([]);
+    // And a lone statement that fails outright reports its own error.
+    await expect(
+      db.transaction(async (tx) => {
+        void tx.execute(sql`select * from no_such_table`).catch(() => {});
+      }),
+    ).rejects.toThrow(/no_such_table/);
+  });
+
+  it("send nothing when the body fails before its one statement went out; that statement fails unsent", async () => {
+    const relay = await countingRelay(new URL(dbh.url));
+    const relayed = createPool(relay.url, { onnotice: () => {} }, 1, withPreparedStatements);
+    try {
+      const db = drizzle(relayed.client);
+      await db.execute(sql`create table t_alone3 (v text primary key)`);
+      const chunks = relay.chunks();
+      let unsent: Promise<unknown> | undefined;
+      await expect(
+        db.transaction(async (tx) => {
+          unsent = tx.execute(sql`insert into t_alone3 values (${"never"})`).then(
+            () => "ran",
+            (e: { cause?: Error; message: string }) => (e.cause ?? e).message,
+          );
+          throw new Error("changed my mind");
+        }),
+      ).rejects.toThrow("changed my mind");
+      expect(await unsent).toBe("the transaction failed before this statement was sent");
+      expect(relay.chunks()).toBe(chunks);
+      expect(await db.execute(sql`select v from t_alone3`)).toEqual([]);
+    } finally {
+      await relayed.end({ timeout: 5 });
+      relay.close();
+    }
+  });
+
+  it("always send BEGIN when it has a mode: a read-only transaction refuses its one write", async () => {
+    const { pool, db } = open(1);
+    await db.execute(sql`create table t_alone4 (v text primary key)`);
+    await expect(
+      pool.client.begin("read only", (t) => {
+        void t.unsafe("insert into t_alone4 values ('written')").catch(() => {});
+      }),
+    ).rejects.toThrow(/read-only transaction/);
+    expect(await db.execute(sql`select v from t_alone4`)).toEqual([]);
+  });
+
   it("roll back after a failed statement even if the body caught it, and report that first error", async () => {
     const { db } = open(2);
     await db.execute(sql`create table t1 (v text primary key)`);
