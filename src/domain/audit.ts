@@ -142,10 +142,16 @@ const PLACE_MARK = '"prev_hash":"","seq":0,';
  * (prev_hash is 64 hex digits and seq an integer: neither needs escaping. The
  * top-level prev_hash is the LAST such pair: only seq and session_id follow it.)
  */
-export function splitCanonicalEntry(draft: EntryDraft): { before: string; after: string } {
-  const whole = canonicalEntry({ ...draft, seq: 0, prev_hash: "" });
+export function splitCanonicalEntry(draft: EntryDraft): { before: string; after: string; data: string } {
+  // The data's canonical JSON, written once: it is also what audit_entries.data stores.
+  const data = canonicalValue(draft.data);
+  const whole = canonicalEntryWithData({ ...draft, seq: 0, prev_hash: "" }, data);
   const at = whole.lastIndexOf(PLACE_MARK);
-  return { before: `${whole.slice(0, at)}"prev_hash":"`, after: `,${whole.slice(at + PLACE_MARK.length)}` };
+  return {
+    before: `${whole.slice(0, at)}"prev_hash":"`,
+    after: `,${whole.slice(at + PLACE_MARK.length)}`,
+    data,
+  };
 }
 
 /**

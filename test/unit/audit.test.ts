@@ -130,7 +130,8 @@ describe("the entry hash", () => {
     const { seq: _s, prev_hash: _p, ...draft } = first;
     const tricky = { ...draft, data: { prev_hash: "", seq: 0, session_id: '"prev_hash":"","seq":0,' } };
     for (const d of [draft, tricky, { ...draft, session_id: null }]) {
-      const { before, after } = splitCanonicalEntry(d);
+      const { before, after, data } = splitCanonicalEntry(d);
+      expect(data).toBe(canonicalJson(d.data));
       const prev = "ab".repeat(32);
       expect(before + prev + '","seq":' + 12345 + after).toBe(
         canonicalEntry({ ...d, seq: 12345, prev_hash: prev }),

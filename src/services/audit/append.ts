@@ -109,12 +109,12 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
    * this returns: a transaction that ends right after still carries it.
    */
   function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
-    const { before, after } = splitCanonicalEntry(draft);
+    const { before, after, data } = splitCanonicalEntry(draft);
     return tx
       .execute(
         sql`insert into audit_pending (chain, event_type, occurred_at, agent_id, session_id, actor, data, before, after)
             values (${draft.chain}, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
-                    ${draft.session_id}::text, ${draft.actor}::text, ${canonicalValue(draft.data)}::json,
+                    ${draft.session_id}::text, ${draft.actor}::text, ${data}::json,
                     ${before}::text, ${after}::text)`,
       )
       .then(() => undefined);
