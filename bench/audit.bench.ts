@@ -187,10 +187,14 @@ async function verifyThroughput(database: Database): Promise<void> {
   console.log(
     `filled to ${target} entries in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s (appendBatch, 10,000 per transaction)`,
   );
-  const modes: { label: string; options: VerifyOptions }[] = [
+  // The budget is for verifying a PostgreSQL trail (agov audit verify, the nightly
+  // job): the fast pass. The walk in JS is measured for information: it is what
+  // the embedded database uses, and what re-checks a chain the fast pass found broken.
+  const modes: { label: string; options: VerifyOptions; budgeted?: true }[] = [
     {
       label: `fast pass in Postgres on ${availableParallelism()} connections (agov audit verify and the nightly job on Postgres)`,
       options: { parallel: { connections: availableParallelism() } },
+      budgeted: true,
     },
     {
       label:
@@ -198,7 +202,7 @@ async function verifyThroughput(database: Database): Promise<void> {
       options: {},
     },
   ];
-  for (const { label, options } of modes) {
+  for (const { label, options, budgeted } of modes) {
     global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -223,7 +227,7 @@ async function verifyThroughput(database: Database): Promise<void> {
     const after = process.memoryUsage().rss;
     const perSecond = rate(summary.entries, elapsed);
     console.log(
-      `verify, ${label}: ${summary.entries} entries in ${summary.chains} chains, ${(elapsed / 1000).toFixed(1)} s = ${perSecond}/s  [budget 150000/s: ${verdict(perSecond, 150_000)}]  findings: ${summary.findings.length}`,
+      `verify, ${label}: ${summary.entries} entries in ${summary.chains} chains, ${(elapsed / 1000).toFixed(1)} s = ${perSecond}/s  [${budgeted ? `budget 150000/s: ${verdict(perSecond, 150_000)}` : "information: the budget is the line above"}]  findings: ${summary.findings.length}`,
     );
     console.log(
       `  node CPU ${((used.user + used.system) / summary.entries).toFixed(1)} µs/entry; RSS before ${mb(before)}, peak during ${mb(peak)}, after ${mb(after)} (growth ${mb(peak - before)}); RSS at each quarter of the entries: ${progress.join(", ")}`,
