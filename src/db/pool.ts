@@ -354,7 +354,6 @@ interface Statement {
 }
 
 const ENDED = new Error("the transaction has already ended");
-const UNSENT = new Error("the transaction failed before this statement was sent");
 
 /**
  * The statement, failing as soon as the transaction's connection is lost,
@@ -375,33 +374,33 @@ function guarded(state: TxState, query: Query, final = false): Statement {
 }
 
 /**
- * A statement held back, not sent until `send` (awaiting it waits for that);
- * `drop` fails it unsent. `sent` is the statement itself, answered without
- * the detour through the hold (the transaction tracks that one).
+ * A statement held back, not sent until `send` (awaiting it waits for that).
+ * `sent` is the statement itself, answered without the detour through the
+ * hold (the transaction tracks that one).
  */
 interface Held extends Statement {
   sent: Statement;
   send(): void;
-  drop(err: unknown): void;
 }
 
 function held(state: TxState, query: Query): Held {
   const sending = guarded(state, query);
   let send!: (started: Promise<unknown>) => void;
-  let drop!: (err: unknown) => void;
-  const gate = new Promise<unknown>((resolve, reject) => {
+  const gate = new Promise<unknown>((resolve) => {
     send = resolve;
-    drop = reject;
   });
-  gate.catch(() => {});
   return Object.assign(
     statementOf(query, () => gate),
     {
       sent: sending,
       send: () => send(sending.then((v) => v)),
-      drop,
     },
   );
+}
+
+/** The first argument of a tagged template call. */
+function isTemplate(arg: unknown): arg is TemplateStringsArray {
+  return Array.isArray(arg) && Object.hasOwn(arg, "raw");
 }
 
 function statementOf(query: Query, result: () => Promise<unknown>): Statement {
@@ -427,7 +426,11 @@ function statementOf(query: Query, result: () => Promise<unknown>): Statement {
  * BEGIN and the statement, as without `lazy`. A body that has ended by then
  * with that one statement (a transaction that only appends to the audit
  * trail, whose append nobody waits for) has it sent alone: one message and
- * one reply instead of three. A body that made none sends nothing.
+ * one reply instead of three. A body that made none sends nothing. A body
+ * that fails while its first statement is held back has BEGIN, that
+ * statement and ROLLBACK sent, as without `lazy`. (A statement sent alone
+ * runs outside a transaction block: SET LOCAL alone does nothing, VACUUM
+ * alone runs; neither is anything the app sends.)
  */
 async function scope(
   state: TxState,
@@ -490,9 +493,21 @@ async function scope(
       state.conn.unsafe(`savepoint ${name}`),
     );
   };
+  const file = (...args: Parameters<Sql["file"]>) => run(state.wrapped.file(...args));
   const client = new Proxy(state.wrapped, {
     get: (target, prop, receiver) =>
-      prop === "unsafe" ? unsafe : prop === "savepoint" ? nested : Reflect.get(target, prop, receiver),
+      prop === "unsafe"
+        ? unsafe
+        : prop === "savepoint"
+          ? nested
+          : prop === "file"
+            ? file
+            : Reflect.get(target, prop, receiver),
+    // t`…` makes a statement; other calls (t(rows), t(name)) make fragments, not statements.
+    apply: (target, thisArg, args: unknown[]) => {
+      const made: unknown = Reflect.apply(target, thisArg, args);
+      return isTemplate(args[0]) ? run(made as Query) : made;
+    },
   });
   // Not awaited: it goes out with the first statement. Its failure fails the scope.
   // (If BEGIN itself failed, the statement after it would run outside a transaction;
@@ -522,14 +537,14 @@ async function scope(
     if (savepoint) while (unanswered.size) await Promise.all(unanswered);
     if (failed !== undefined) throw failed;
   } catch (err) {
+    // Nothing sent, nothing to roll back: a lone statement that failed, or a body
+    // that failed before making any. One held back goes out and is rolled back
+    // with the rest, as it would have been without the wait (whoever awaits it
+    // gets its answer).
+    const nothingSent = alone || (unopened !== null && !first);
+    if (!nothingSent) open();
     if (!savepoint) state.done = true; // nothing more may join it (see guarded)
-    if (unopened || alone) {
-      // No BEGIN was sent: nothing to roll back. A statement held back never runs.
-      unopened = null;
-      (first as Held | null)?.drop(UNSENT);
-      first = null;
-      throw err;
-    }
+    if (nothingSent) throw err;
     if (state.lost === undefined)
       await guarded(
         state,

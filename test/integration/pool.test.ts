@@ -269,30 +269,49 @@ describe("transactions on the pool", () => {
     ).rejects.toThrow(/no_such_table/);
   });
 
-  it("send nothing when the body fails before its one statement went out; that statement fails unsent", async () => {
-    const relay = await countingRelay(new URL(dbh.url));
-    const relayed = createPool(relay.url, { onnotice: () => {} }, 1, withPreparedStatements);
+  it("roll back a statement held back when the body fails: it ran, its caller got its answer, nothing stays", async () => {
+    const { db } = open(1);
+    await db.execute(sql`create table t_alone3 (v text primary key)`);
+    let answer: Promise<unknown> | undefined;
+    await expect(
+      db.transaction(async (tx) => {
+        answer = tx.execute(sql`insert into t_alone3 values (${"undone"}) returning v`).then((rows) => rows);
+        throw new Error("changed my mind");
+      }),
+    ).rejects.toThrow("changed my mind");
+    expect(await answer).toEqual([{ v: "undone" }]);
+    expect(await db.execute(sql`select v from t_alone3`)).toEqual([]);
+    // A body that fails before making any statement sends nothing and leaves the connection clean.
+    await expect(
+      db.transaction(async () => {
+        throw new Error("nothing to do");
+      }),
+    ).rejects.toThrow("nothing to do");
+    const a = admin();
     try {
-      const db = drizzle(relayed.client);
-      await db.execute(sql`create table t_alone3 (v text primary key)`);
-      const chunks = relay.chunks();
-      let unsent: Promise<unknown> | undefined;
-      await expect(
-        db.transaction(async (tx) => {
-          unsent = tx.execute(sql`insert into t_alone3 values (${"never"})`).then(
-            () => "ran",
-            (e: { cause?: Error; message: string }) => (e.cause ?? e).message,
-          );
-          throw new Error("changed my mind");
-        }),
-      ).rejects.toThrow("changed my mind");
-      expect(await unsent).toBe("the transaction failed before this statement was sent");
-      expect(relay.chunks()).toBe(chunks);
-      expect(await db.execute(sql`select v from t_alone3`)).toEqual([]);
+      const [row] = await a<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+        where datname = ${dbh.name} and state like 'idle in transaction%'`;
+      expect(row!.n).toBe(0);
     } finally {
-      await relayed.end({ timeout: 5 });
-      relay.close();
+      await a.end();
     }
+  });
+
+  it("run a tagged-template statement on the pool's own client inside its transaction", async () => {
+    const { pool, db } = open(1);
+    await db.execute(sql`create table t_tagged (v text primary key)`);
+    await expect(
+      pool.client.begin(async (t) => {
+        await t`insert into t_tagged values ('tagged')`;
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await db.execute(sql`select v from t_tagged`)).toEqual([]);
+    // Fragments are not statements: t(rows) still builds an insert.
+    await pool.client.begin(async (t) => {
+      await t`insert into t_tagged ${t([{ v: "helper" }])}`;
+    });
+    expect(await db.execute(sql`select v from t_tagged`)).toEqual([{ v: "helper" }]);
   });
 
   it("always send BEGIN when it has a mode: a read-only transaction refuses its one write", async () => {
