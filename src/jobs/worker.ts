@@ -1,4 +1,4 @@
-import { type ConnectionOptions, type Job, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { JOB_NAMES, JOB_PAYLOADS, type JobName, type JobPayload } from "./map.ts";
 import { RetryLater } from "../services/outbox/deliver.ts";
@@ -36,8 +36,14 @@ export function createWorker(
     async (job) => {
       const name = job.name as JobName;
       const schema = JOB_PAYLOADS[name];
-      if (!schema) throw new Error(`unknown job ${job.name}`);
-      const payload = schema.parse(job.data);
+      if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
+      const parsed = schema.safeParse(job.data);
+      // Retrying cannot mend a payload (one an earlier version queued, say): it fails
+      // once, logged. Nothing is lost: PostgreSQL holds the work, and the start-up
+      // reconcile and the minute sweep queue it again in this version's shape.
+      if (!parsed.success)
+        throw new UnrecoverableError(`${job.name} job with a payload this version does not know: dropped`);
+      const payload = parsed.data;
       await (processors[name] as Processor<typeof name>)(payload as never, job);
     },
     { connection, prefix, concurrency, autorun: true, settings: { backoffStrategy: retryDelay } },

@@ -117,6 +117,24 @@ describe("timers: one delayed job per window of due times", () => {
     expect(ids).not.toContain("adr-7-sla-50");
   });
 
+  it("a job an earlier version queued (one per deadline) fails once, without retries; its deadline still fires", async () => {
+    const worker = await startTestApp({ databaseUrl: db.url, fake, queuePrefix: `${prefix}w` });
+    try {
+      const deps = worker.governor.deps;
+      const key = "legacy-job";
+      await schedule(deps, key, new Date(Date.now() + 300));
+      // The earlier version's shape, put in Redis as it would be still waiting there.
+      await deps.jobs.queue.add("deadline.fire", { deadlineId: 12345 }, { jobId: "legacy-1" });
+      // Gone after its first attempt (a retry would keep it, delayed, for minutes).
+      await until(async () => !(await deps.jobs.queue.getJob("legacy-1")), 5000);
+      await until(async () => (await status(deps, key)) === "fired", 5000);
+      expect(dmsFor(key)).toHaveLength(1);
+    } finally {
+      await worker.close();
+      await deleteQueueKeys(`${prefix}w`);
+    }
+  });
+
   it("after Redis loses every key, reconcile gives each window with a pending deadline its timer back", async () => {
     const deps = idle.governor.deps;
     const pending = await deps.db.select().from(deadlines).where(eq(deadlines.status, "pending"));
