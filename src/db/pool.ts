@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { overriding } from "./overriding.ts";
 
 type Sql = postgres.Sql;
 
@@ -25,7 +26,9 @@ export interface Pool {
  * transaction waits its turn. Under light load the same one or two
  * connections do the work.
  *
- * A transaction's BEGIN goes out with its first statement (see `transaction`).
+ * A transaction's BEGIN goes out with its first statement, and a transaction
+ * of one statement nothing waits for is sent as that statement alone (see
+ * `transaction`).
  *
  * `wrap` is applied to each connection's client and transaction (the
  * prepared-statement wrapper). drizzle's type parsers, set on `client.options`, are copied to
@@ -185,10 +188,7 @@ export function createPool(
     );
   };
 
-  const client = new Proxy(first, {
-    get: (target, prop, receiver) =>
-      prop === "unsafe" ? unsafe : prop === "begin" ? begin : Reflect.get(target, prop, receiver),
-  });
+  const client = overriding(first, { unsafe, begin });
   return {
     client,
     size: () => members.length,
@@ -494,20 +494,10 @@ async function scope(
     );
   };
   const file = (...args: Parameters<Sql["file"]>) => run(state.wrapped.file(...args));
-  const client = new Proxy(state.wrapped, {
-    get: (target, prop, receiver) =>
-      prop === "unsafe"
-        ? unsafe
-        : prop === "savepoint"
-          ? nested
-          : prop === "file"
-            ? file
-            : Reflect.get(target, prop, receiver),
-    // t`…` makes a statement; other calls (t(rows), t(name)) make fragments, not statements.
-    apply: (target, thisArg, args: unknown[]) => {
-      const made: unknown = Reflect.apply(target, thisArg, args);
-      return isTemplate(args[0]) ? run(made as Query) : made;
-    },
+  // t`…` makes a statement; other calls (t(rows), t(name)) make fragments, not statements.
+  const client = overriding(state.wrapped, { unsafe, savepoint: nested, file }, (target, thisArg, args) => {
+    const made: unknown = Reflect.apply(target, thisArg, args);
+    return isTemplate(args[0]) ? run(made as Query) : made;
   });
   // Not awaited: it goes out with the first statement. Its failure fails the scope.
   // (If BEGIN itself failed, the statement after it would run outside a transaction;

@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { overriding } from "./overriding.ts";
 
 /** Bounds on what is kept prepared: the app's own statements, not ever-new bulk texts. */
 const MAX_PREPARED_PARAMS = 64;
@@ -37,16 +38,7 @@ function wrap<T extends postgres.Sql | postgres.TransactionSql>(target: T): T {
       ? tx.savepoint((sp) => run(wrap(sp)) as never)
       : tx.savepoint(name, (sp) => run(wrap(sp)) as never);
   };
-  return new Proxy(target, {
-    get: (t, prop, receiver) =>
-      prop === "unsafe"
-        ? unsafe
-        : prop === "begin"
-          ? begin
-          : prop === "savepoint"
-            ? savepoint
-            : Reflect.get(t, prop, receiver),
-  });
+  return overriding(target, { unsafe, begin, savepoint });
 }
 
 function preparing(unsafe: Unsafe): Unsafe {

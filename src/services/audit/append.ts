@@ -71,7 +71,8 @@ const ROWS_PER_STATEMENT = 5000;
 export interface AuditWriterOptions {
   /**
    * Send an append's INSERT without waiting for it: it goes out with the
-   * transaction's next statement or its COMMIT, so an append costs no round
+   * transaction's next statement or its COMMIT (or alone, in a transaction
+   * that does nothing else: see src/db/pool.ts), so an append costs no round
    * trip of its own. Only for a transaction runner that fails the COMMIT when
    * a statement nobody awaited failed (the pool of src/db/pool.ts does;
    * PGlite's runner does not, and a failed append would then be lost with a
@@ -105,7 +106,7 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
   /**
    * One entry: a pending row, linked into the chain by the commit-time
    * trigger. The statement's `then` is called at once (an `await` would call
-   * it a microtask later), so the INSERT is handed to the connection before
+   * it a microtask later), so the INSERT is handed to the transaction before
    * this returns: a transaction that ends right after still carries it.
    */
   function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
