@@ -1,5 +1,7 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { PostgresJsSession } from "drizzle-orm/postgres-js";
 import { PgTransaction } from "drizzle-orm/pg-core";
+import type postgres from "postgres";
 import { type DbOrTx, queryRows } from "../../db/client.ts";
 import { pgArray } from "../../db/pg-array.ts";
 import { canonicalValue } from "../../domain/audit-canonical.ts";
@@ -65,6 +67,35 @@ export interface AuditWriter {
   actorId(actor: Actor | null | undefined): string | null;
 }
 
+/** The pending row of one append: its columns and the type each parameter is cast to. */
+const PENDING_COLUMNS = [
+  ["chain", "text"],
+  ["event_type", "text"],
+  ["occurred_at", "timestamptz"],
+  ["agent_id", "integer"],
+  ["session_id", "text"],
+  ["actor", "text"],
+  ["data", "json"],
+  ["before", "text"],
+  ["after", "text"],
+] as const;
+
+const INSERT_PENDING = `insert into audit_pending (${PENDING_COLUMNS.map(([c]) => c).join(", ")}) values (${PENDING_COLUMNS.map(([, t], i) => `$${i + 1}::${t}`).join(", ")})`;
+
+/** The same INSERT through drizzle (PGlite, or a client that is not postgres.js). */
+function insertPending(params: unknown[]): SQL {
+  return sql`insert into audit_pending (${sql.raw(PENDING_COLUMNS.map(([c]) => c).join(", "))}) values (${sql.join(
+    PENDING_COLUMNS.map(([, t], i) => sql`${params[i]}::${sql.raw(t)}`),
+    sql`, `,
+  )})`;
+}
+
+/** The postgres.js client under a drizzle database or transaction, if that is what it runs on. */
+function postgresClientOf(tx: DbOrTx): Pick<postgres.Sql, "unsafe"> | null {
+  const session = tx._.session;
+  return session instanceof PostgresJsSession ? (session.client as postgres.Sql) : null;
+}
+
 /** Rows per INSERT statement in a big batch (one JSON parameter each, bounded size). */
 const ROWS_PER_STATEMENT = 5000;
 
@@ -109,16 +140,26 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
    * it a microtask later), so the INSERT is handed to the transaction before
    * this returns: a transaction that ends right after still carries it.
    */
-  function appendOne(tx: DbOrTx, draft: EntryDraft): Promise<void> {
+  function appendOne(tx: DbOrTx, draft: EntryDraft, pipelined: boolean): Promise<void> {
     const { before, after, data } = splitCanonicalEntry(draft);
-    return tx
-      .execute(
-        sql`insert into audit_pending (chain, event_type, occurred_at, agent_id, session_id, actor, data, before, after)
-            values (${draft.chain}, ${draft.event_type}, ${draft.occurred_at}::timestamptz, ${draft.agent_id}::integer,
-                    ${draft.session_id}::text, ${draft.actor}::text, ${data}::json,
-                    ${before}::text, ${after}::text)`,
-      )
-      .then(() => undefined);
+    const params = [
+      draft.chain,
+      draft.event_type,
+      draft.occurred_at,
+      draft.agent_id,
+      draft.session_id,
+      draft.actor,
+      data,
+      before,
+      after,
+    ];
+    // Pipelined on postgres.js, the one fixed statement goes straight to the
+    // transaction's client: drizzle would build the same text again for every
+    // append. (Its failure reaches the caller from the COMMIT, as the driver's
+    // error; an awaited append fails with drizzle's error, as other queries do.)
+    const client = pipelined ? postgresClientOf(tx) : null;
+    if (client) return client.unsafe(INSERT_PENDING, params).then(() => undefined);
+    return tx.execute(insertPending(params)).then(() => undefined);
   }
 
   async function appendMany(tx: DbOrTx, chain: string, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
@@ -181,8 +222,9 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
   return {
     actorId,
     async append(tx, event) {
-      const inserting = appendOne(tx, draftOf(chainOf(event), event));
-      if (!opts.pipeline || !(tx instanceof PgTransaction)) return inserting;
+      const pipelined = opts.pipeline === true && tx instanceof PgTransaction;
+      const inserting = appendOne(tx, draftOf(chainOf(event), event), pipelined);
+      if (!pipelined) return inserting;
       // On its way now; if it fails, the transaction's next statement or COMMIT fails with its error.
       inserting.catch(() => {});
     },
