@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { sql } from "drizzle-orm";
+import type { PostgresJsSession } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
 import { type Database, openDatabase, queryRows } from "../src/db/client.ts";
 import { agentChain } from "../src/domain/audit.ts";
 import { type AuditEvent, createAuditWriter } from "../src/services/audit/append.ts";
@@ -104,15 +106,24 @@ async function commitFloor(database: Database): Promise<void> {
     console.log(
       `floor: bare one-row INSERT transactions, ${writers} writer(s): ${waited.perSecond}/s; ${waited.cpu}`,
     );
-    const alone = await transactions(writers, 3000, () =>
-      database.db.transaction(async (tx) => {
-        void tx.execute(insert()).catch(() => {});
-      }),
-    );
+    const alone = await insertsAlone(database, writers);
     console.log(
       `floor: the same INSERT sent alone (no BEGIN/COMMIT), ${writers} writer(s): ${alone.perSecond}/s; ${alone.cpu}`,
     );
   }
+}
+
+/**
+ * Bare one-row INSERTs, one per transaction, each sent alone as a pipelined
+ * append sends its own: straight to the transaction's postgres.js client.
+ */
+function insertsAlone(database: Database, writers: number, total = 3000) {
+  return transactions(writers, total, () =>
+    database.db.transaction(async (tx) => {
+      const client = (tx._.session as PostgresJsSession<postgres.Sql, never, never>).client;
+      void client.unsafe("insert into bench_floor (v) values ($1)", ["x"]).catch(() => {});
+    }),
+  );
 }
 
 /** Not counted: the JIT compiles the append path and every connection prepares its statements. */
@@ -141,6 +152,14 @@ async function appendThroughput(database: Database, base: number): Promise<void>
       console.log(
         `  ${String(writers).padStart(2)} writers, ${String(chains).padStart(2)} chain(s): ${String(perSecond).padStart(6)}/s  [budget ${budget}/s: ${verdict(perSecond, budget)}]  ${linear}; ${cpu}`,
       );
+      if (writers === 1) {
+        // One writer waits for each commit in turn: its rate is bounded by what this
+        // machine gives any one-statement commit at this moment, measured right after.
+        const floor = await insertsAlone(database, 1);
+        console.log(
+          `             (a bare one-row INSERT sent alone, measured right after: ${floor.perSecond}/s; the append ran at ${Math.round((perSecond / floor.perSecond) * 100)}% of it)`,
+        );
+      }
     }
   }
 }
