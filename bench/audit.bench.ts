@@ -1,9 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { sql } from "drizzle-orm";
-import type { PostgresJsSession } from "drizzle-orm/postgres-js";
-import type postgres from "postgres";
-import { type Database, openDatabase, queryRows } from "../src/db/client.ts";
+import { type Database, openDatabase, postgresClientOf, queryRows } from "../src/db/client.ts";
 import { agentChain } from "../src/domain/audit.ts";
 import { type AuditEvent, createAuditWriter } from "../src/services/audit/append.ts";
 import { type VerifyOptions, verifyAuditTrail } from "../src/services/audit/verify.ts";
@@ -120,8 +118,9 @@ async function commitFloor(database: Database): Promise<void> {
 function insertsAlone(database: Database, writers: number, total = 3000) {
   return transactions(writers, total, () =>
     database.db.transaction(async (tx) => {
-      const client = (tx._.session as PostgresJsSession<postgres.Sql, never, never>).client;
-      void client.unsafe("insert into bench_floor (v) values ($1)", ["x"]).catch(() => {});
+      void postgresClientOf(tx)!
+        .unsafe("insert into bench_floor (v) values ($1)", ["x"])
+        .catch(() => {});
     }),
   );
 }

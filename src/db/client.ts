@@ -6,7 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePostgres, PostgresJsSession } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./embedded-lock.ts";
@@ -21,6 +21,16 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Queries take either the database or a transaction, first. */
 export type DbOrTx = Db | Tx;
+
+/**
+ * The postgres.js client under a drizzle database or transaction, if that is
+ * what it runs on (inside a transaction: our transaction runner's client, see
+ * src/db/pool.ts); null on PGlite.
+ */
+export function postgresClientOf(dbOrTx: DbOrTx): Pick<postgres.Sql, "unsafe"> | null {
+  const session = dbOrTx._.session;
+  return session instanceof PostgresJsSession ? (session.client as postgres.Sql) : null;
+}
 
 /** The package's migrations folder, found upwards from this module (src/db/, or dist/ when built). */
 export const MIGRATIONS_DIR = findUp(dirname(fileURLToPath(import.meta.url)), "migrations");

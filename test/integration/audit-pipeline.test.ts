@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../src/db/client.ts";
+import { type Database, openDatabase, postgresClientOf, queryRows } from "../../src/db/client.ts";
 import { createAuditWriter } from "../../src/services/audit/append.ts";
 import { verifyAuditTrail } from "../../src/services/audit/verify.ts";
 import { agentEvents, entriesOf } from "../support/audit.ts";
@@ -99,6 +99,23 @@ describe("pipelined appends", () => {
     });
     expect(await seqs("agent-506")).toEqual([1]);
     expect(await seqs("agent-507")).toEqual([]);
+  });
+
+  it("inside a transaction, are sent on the transaction's own client (rolled back with it)", async () => {
+    await expect(
+      database.db.transaction(async (tx) => {
+        const client = postgresClientOf(tx);
+        expect(client).not.toBeNull();
+        await pipelined.append(tx, agentEvents(508, 1)[0]!);
+        const [row] = await queryRows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from audit_pending where chain = 'agent-508'`,
+        );
+        expect(row).toEqual({ n: 1 });
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await seqs("agent-508")).toEqual([]);
   });
 
   it("outside a transaction, an append is awaited", async () => {

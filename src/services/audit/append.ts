@@ -1,8 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { PostgresJsSession } from "drizzle-orm/postgres-js";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import type postgres from "postgres";
-import { type DbOrTx, queryRows } from "../../db/client.ts";
+import { type DbOrTx, postgresClientOf, queryRows } from "../../db/client.ts";
 import { pgArray } from "../../db/pg-array.ts";
 import { canonicalValue } from "../../domain/audit-canonical.ts";
 import {
@@ -88,12 +86,6 @@ function insertPending(params: unknown[]): SQL {
     PENDING_COLUMNS.map(([, t], i) => sql`${params[i]}::${sql.raw(t)}`),
     sql`, `,
   )})`;
-}
-
-/** The postgres.js client under a drizzle database or transaction, if that is what it runs on. */
-function postgresClientOf(tx: DbOrTx): Pick<postgres.Sql, "unsafe"> | null {
-  const session = tx._.session;
-  return session instanceof PostgresJsSession ? (session.client as postgres.Sql) : null;
 }
 
 /** Rows per INSERT statement in a big batch (one JSON parameter each, bounded size). */
