@@ -257,6 +257,32 @@ describe("appending to the audit trail", () => {
     });
   }, 90_000);
 
+  it("fails a big batch with the error of the statement Postgres refused, and leaves nothing", async () => {
+    // Entry 2,100 is in the ninth of the batch's ten statements, which are all on
+    // their way before the first one's reply is read; Postgres cannot store
+    // a year-10000 timestamp as Date.prototype.toISOString writes it.
+    const events = agentEvents(510, 2_500);
+    events[2_099] = { ...events[2_099]!, at: new Date("+010000-01-01T00:00:00.000Z") };
+    const failed = await database.db
+      .transaction((tx) => writer.appendBatch(tx, events))
+      .catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    // drizzle's error names the statement (the ninth: its first seq is 2,001); the cause is Postgres's.
+    expect((failed as Error & { cause?: Error }).cause?.message).toMatch(
+      /time zone displacement out of range/,
+    );
+    expect((failed as Error).message).toMatch(/params: \{"agent-510"[^}]*\},\{2001,/);
+    expect(await seqsOf("agent-510")).toEqual([]);
+    const heads = await database.db
+      .select()
+      .from(auditChainHeads)
+      .where(eq(auditChainHeads.chain, "agent-510"));
+    expect(heads).toEqual([]);
+    const out = await database.db.transaction((tx) => writer.appendBatch(tx, agentEvents(510, 1_001)));
+    expect(out.map((e) => e.seq)).toEqual(Array.from({ length: 1_001 }, (_, i) => i + 1));
+    expect((await verifyAuditTrail(database.db, { chain: "agent-510" })).findings).toEqual([]);
+  }, 60_000);
+
   it("refuses an unknown event type and writes nothing", async () => {
     await expect(
       database.db.transaction((tx) =>
@@ -331,12 +357,15 @@ describe("appending to the audit trail", () => {
       await embedded.migrate();
       for (const e of agentEvents(1, 3)) await embedded.db.transaction((tx) => writer.append(tx, e));
       await embedded.db.transaction((tx) => writer.appendBatch(tx, agentEvents(1, 5)));
+      // Several statements on their way at once (250 entries each).
+      const big = await embedded.db.transaction((tx) => writer.appendBatch(tx, agentEvents(1, 600)));
+      expect(big.map((e) => e.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 9));
       await embedded.db.transaction((tx) =>
         writer.append(tx, { type: "config_changed", data: { note: "café ✓ 😀" } }),
       );
       expect(await verifyAuditTrail(embedded.db, { pageSize: 3 })).toEqual({
         chains: 2,
-        entries: 9,
+        entries: 609,
         findings: [],
       });
     } finally {

@@ -7,13 +7,13 @@ import {
   AUDIT_EVENT_TYPES,
   type AuditEventType,
   agentChain,
+  canonicalEntryWithData,
   type EntryDraft,
-  entryHash,
   GENESIS_HASH,
   GOVERNANCE_CHAIN,
-  type HashedEntry,
   pseudonymise,
   sanitiseEventData,
+  sha256Hex,
   splitCanonicalEntry,
 } from "../../domain/audit.ts";
 
@@ -88,8 +88,15 @@ function insertPending(params: unknown[]): SQL {
   )})`;
 }
 
-/** Rows per INSERT statement in a big batch (one JSON parameter each, bounded size). */
-const ROWS_PER_STATEMENT = 5000;
+/**
+ * Rows per INSERT statement in a batch. Statements go out one after another
+ * without waiting (see appendMany), so while Postgres inserts one, Node
+ * hashes the next: measured, batches of 10,000 ran at 26,700-27,200/s with
+ * 250 or 1,000 rows per statement against 24,100/s with 5,000, and a runtime
+ * API request of 1,000 events (one statement at 1,000) took p50 62-65 ms
+ * instead of 69-70 ms.
+ */
+const ROWS_PER_STATEMENT = 250;
 
 export interface AuditWriterOptions {
   /**
@@ -162,14 +169,28 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
     }
     let seq = head.seq;
     let prev = head.hash;
-    const out: AppendedEntry[] = [];
+    // Each statement is sent as soon as its rows are hashed, and the next rows
+    // are hashed while Postgres inserts these: Node's work and the database's
+    // overlap instead of taking turns. Their results are read in order below.
+    const sent: {
+      first: number;
+      hashes: string[];
+      inserted: Promise<{ id: string | number; seq: string | number }[]>;
+    }[] = [];
     for (let start = 0; start < drafts.length; start += ROWS_PER_STATEMENT) {
-      const rows: (HashedEntry & { hash: string })[] = [];
       const end = Math.min(drafts.length, start + ROWS_PER_STATEMENT);
-      for (let i = start; i < end; i++) {
-        const d = drafts[i]!;
+      const n = end - start;
+      const first = seq + 1;
+      const seqs: number[] = new Array(n);
+      const datas: string[] = new Array(n);
+      const prevs: string[] = new Array(n);
+      const hashes: string[] = new Array(n);
+      for (let k = 0; k < n; k++) {
+        const d = drafts[start + k]!;
         seq += 1;
-        const row = {
+        // The data's canonical JSON, written once: hashed, and stored verbatim (type json).
+        const data = canonicalValue(d.data);
+        const entry = {
           chain: d.chain,
           seq,
           event_type: d.event_type,
@@ -177,33 +198,39 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
           agent_id: d.agent_id,
           session_id: d.session_id,
           actor: d.actor,
-          data: d.data,
           prev_hash: prev,
-          hash: "",
         };
-        prev = entryHash(row);
-        row.hash = prev;
-        rows.push(row);
+        const hash = sha256Hex(prev + canonicalEntryWithData(entry, data));
+        seqs[k] = seq;
+        datas[k] = data;
+        prevs[k] = prev;
+        hashes[k] = hash;
+        prev = hash;
       }
-      const isLast = start + ROWS_PER_STATEMENT >= drafts.length;
+      const isLast = end >= drafts.length;
+      const column = (pick: (d: EntryDraft) => unknown) => pgArray(drafts.slice(start, end).map(pick));
       // Ten array parameters whatever the batch size (Postgres allows 65535 bind
       // parameters; unnest is also several times faster than json_to_recordset).
-      const column = <K extends keyof (typeof rows)[number]>(k: K) => pgArray(rows.map((r) => r[k]));
-      const inserted = await queryRows<{ id: string | number; seq: string | number }>(
+      const inserted = queryRows<{ id: string | number; seq: string | number }>(
         tx,
         sql`with ins as (
               insert into audit_entries (chain, seq, event_type, occurred_at, agent_id, session_id, actor, data, prev_hash, hash)
-              select * from unnest(${column("chain")}::text[], ${column("seq")}::bigint[], ${column("event_type")}::text[],
-                ${column("occurred_at")}::timestamptz[], ${column("agent_id")}::integer[], ${column("session_id")}::text[],
-                ${column("actor")}::text[], ${pgArray(rows.map((r) => canonicalValue(r.data)))}::json[],
-                ${column("prev_hash")}::text[], ${column("hash")}::text[])
+              select * from unnest(${column((d) => d.chain)}::text[], ${pgArray(seqs)}::bigint[], ${column((d) => d.event_type)}::text[],
+                ${column((d) => d.occurred_at)}::timestamptz[], ${column((d) => d.agent_id)}::integer[], ${column((d) => d.session_id)}::text[],
+                ${column((d) => d.actor)}::text[], ${pgArray(datas)}::json[],
+                ${pgArray(prevs)}::text[], ${pgArray(hashes)}::text[])
               returning id, seq
             )${isLast ? sql`, head as (update audit_chain_heads set seq = ${seq}, hash = ${prev} where chain = ${chain})` : sql``}
             select id, seq from ins order by seq`,
       );
-      const first = rows[0]!.seq;
-      for (const r of inserted) {
-        out.push({ id: Number(r.id), chain, seq: Number(r.seq), hash: rows[Number(r.seq) - first]!.hash });
+      // Read below, in order; a later statement failing first must not go unhandled meanwhile.
+      inserted.catch(() => {});
+      sent.push({ first, hashes, inserted });
+    }
+    const out: AppendedEntry[] = [];
+    for (const { first, hashes, inserted } of sent) {
+      for (const r of await inserted) {
+        out.push({ id: Number(r.id), chain, seq: Number(r.seq), hash: hashes[Number(r.seq) - first]! });
       }
     }
     return out;
