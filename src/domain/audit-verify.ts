@@ -1,4 +1,4 @@
-import { canonicalEntryWithData, entryHash, GENESIS_HASH, type HashedEntry, sha256Hex } from "./audit.ts";
+import { entryHash, entryHashWithData, GENESIS_HASH, type HashedEntry } from "./audit.ts";
 
 /** One stored entry as the verifier reads it (the hashed fields plus the row id and stored hash). */
 export interface AuditRecord extends HashedEntry {
@@ -162,7 +162,7 @@ function checkEntry(
 }
 
 function matchesAsStored(row: AuditRecord, dataText: string): boolean {
-  return sha256Hex(row.prev_hash + canonicalEntryWithData(row, dataText)) === row.hash;
+  return entryHashWithData(row, dataText) === row.hash;
 }
 
 /** An intact entry that does not point at the one before it. */

@@ -170,6 +170,11 @@ export function entryHash(entry: HashedEntry): string {
   return sha256Hex(entry.prev_hash + canonicalEntry(entry));
 }
 
+/** entryHash with the data field's canonical JSON already at hand (see canonicalEntryWithData). */
+export function entryHashWithData(e: Omit<HashedEntry, "data">, dataJson: string): string {
+  return sha256Hex(e.prev_hash + canonicalEntryWithData(e, dataJson));
+}
+
 /** Lowercase hex sha256 of a string's UTF-8 bytes (one-shot crypto.hash where Node has it: 3x faster). */
 export function sha256Hex(text: string): string {
   if (typeof oneShotHash === "function") return oneShotHash("sha256", text, "hex");

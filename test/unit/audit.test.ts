@@ -4,6 +4,7 @@ import {
   anchorHash,
   canonicalEntry,
   entryHash,
+  entryHashWithData,
   GENESIS_HASH,
   type HashedEntry,
   pseudonymise,
@@ -39,6 +40,9 @@ describe("the entry hash", () => {
     const independent = sha256("0".repeat(64) + firstCanonical);
     expect(entryHash(first)).toBe(independent);
     expect(independent).toBe("0171fc895d7135a22c9cf5a4bfe3344e851ba98612ef4d4c6a709b2f8c30d2f2");
+    // The batch writer and the verifier hash with the data's canonical JSON at hand.
+    const { data: _data, ...rest } = first;
+    expect(entryHashWithData(rest, canonicalValue(first.data))).toBe(independent);
   });
 
   it("chains: the second entry's hash covers the first entry's hash", () => {

@@ -7,13 +7,12 @@ import {
   AUDIT_EVENT_TYPES,
   type AuditEventType,
   agentChain,
-  canonicalEntryWithData,
   type EntryDraft,
+  entryHashWithData,
   GENESIS_HASH,
   GOVERNANCE_CHAIN,
   pseudonymise,
   sanitiseEventData,
-  sha256Hex,
   splitCanonicalEntry,
 } from "../../domain/audit.ts";
 
@@ -204,7 +203,7 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
           actor: d.actor,
           prev_hash: prev,
         };
-        const hash = sha256Hex(prev + canonicalEntryWithData(entry, data));
+        const hash = entryHashWithData(entry, data);
         seqs[k] = seq;
         datas[k] = data;
         prevs[k] = prev;
