@@ -204,6 +204,40 @@ describe("POST /api/v1/audit/events", { timeout: 60_000 }, () => {
     expect(summary.entries).toBe((await chainEntries(agentId)).length);
   });
 
+  it("writes the largest batches (1,000 events, several statements each) whole and in order, concurrently", async () => {
+    const before = (await chainEntries(agentId)).length;
+    const results = await Promise.all(
+      Array.from({ length: 3 }, (_, k) =>
+        post({ events: Array.from({ length: 1000 }, (_, i) => toolCall(10_000 * (k + 1) + i)) }, token).then(
+          async (r) => ({
+            status: r.status,
+            body: (await r.json()) as { accepted: number; first_seq: number; last_seq: number },
+          }),
+        ),
+      ),
+    );
+    for (const r of results) {
+      expect(r.status).toBe(202);
+      expect(r.body.accepted).toBe(1000);
+      expect(r.body.last_seq - r.body.first_seq).toBe(999);
+    }
+    const ranges = results
+      .map((r) => [r.body.first_seq, r.body.last_seq] as const)
+      .sort((a, b) => a[0] - b[0]);
+    expect(ranges[0]![0]).toBe(before + 1);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
+    // Each request's events sit in its own seq range, in the order it sent them.
+    const entries = await chainEntries(agentId);
+    for (const [first] of ranges) {
+      const calls = entries
+        .filter((e) => e.seq >= first && e.seq < first + 1000)
+        .map((e) => (e.data as { i: number }).i);
+      expect(calls).toHaveLength(1000);
+      expect(calls).toEqual(Array.from({ length: 1000 }, (_, i) => calls[0]! + i));
+    }
+    expect((await verifyAuditTrail(t.governor.deps.db, { chain: agentChain(agentId) })).findings).toEqual([]);
+  }, 60_000);
+
   it("accepts the events of a suspended agent: the trail must be complete", async () => {
     const agent = await newAgent("Suspended Bot", "suspended");
     const suspendedToken = await issueToken(agent.name);
