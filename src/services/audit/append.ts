@@ -211,7 +211,8 @@ export function createAuditWriter(hmacKey: string, opts: AuditWriterOptions = {}
         prev = hash;
       }
       const isLast = end >= drafts.length;
-      const column = (pick: (d: EntryDraft) => unknown) => pgArray(drafts.slice(start, end).map(pick));
+      const part = drafts.slice(start, end);
+      const column = (pick: (d: EntryDraft) => unknown) => pgArray(part.map(pick));
       // Ten array parameters whatever the batch size (Postgres allows 65535 bind
       // parameters; unnest is also several times faster than json_to_recordset).
       const inserted = queryRows<{ id: string | number; seq: string | number }>(
